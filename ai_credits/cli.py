@@ -1,0 +1,73 @@
+"""The ``ai-credits`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+__all__ = ["main"]
+
+
+def _demo(_: argparse.Namespace) -> int:
+    """Walk the happy path through the real machine and print states, effects, quotes, diagram."""
+    from datetime import UTC, datetime
+
+    from ai_credits import initial_snapshot, step
+    from ai_credits.core import events as ev
+    from ai_credits.core.models import CreditSummary, WalletInfo
+    from ai_credits.diagram import mermaid
+    from ai_credits.quote import credit_with_bonus, format_gd, format_usd
+
+    at = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
+    account = "0x" + "ab" * 20
+    path: list[ev.Event] = [
+        ev.Connect(at=at),
+        ev.WalletConnected(account=account, chain_id=42220, at=at),
+        ev.AccountLoaded(
+            wallet=WalletInfo(account=account, chain_id=42220, g_balance_wei=50_000 * 10**18,
+                              verified=True),
+            credit=CreditSummary(), gd_price="0.0001", at=at,
+        ),
+        ev.EnterAmount(text="20000", at=at),
+        ev.Confirm(request_id="demo-1", at=at),
+        ev.PaymentSubmitted(tx_hash="0x" + "12" * 32, at=at),
+        ev.PaymentRecorded(status="funded", credit=CreditSummary(credited_usd=2_200_000), at=at),
+    ]  # fmt: skip
+    snapshot = initial_snapshot()
+    print(f"start: {snapshot.state.value}")
+    for event in path:
+        result = step(snapshot, event)
+        snapshot = result.snapshot
+        effects = ", ".join(e.type for e in result.effects) or "—"
+        print(f"  {event.type:<18} → {snapshot.state.value:<20} effects: {effects}")
+    print("\nquotes (price 0.0001 cUSD per G$):")
+    for gd in (1_000, 10_000, 100_000):
+        for verified in (True, False):
+            q = credit_with_bonus(gd * 10**18, source="deposit", verified=verified,
+                                  gd_price="0.0001")  # fmt: skip
+            print(f"  {format_gd(gd * 10**18):>8} G$ verified={verified!s:<5} "
+                  f"principal {format_usd(q.principal_usd):>8} bonus {format_usd(q.bonus_usd):>7} "
+                  f"total {format_usd(q.total_credit_usd)}")  # fmt: skip
+    print("\n" + mermaid())
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for tests and docs)."""
+    parser = argparse.ArgumentParser(prog="ai-credits", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    demo = commands.add_parser("demo", help="walk the machine's happy path in the terminal")
+    demo.set_defaults(handler=_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``ai-credits`` command."""
+    args = build_parser().parse_args(argv)
+    code: int = args.handler(args)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,338 @@
+"""Events: everything that can happen to the widget, as data (a discriminated union on ``type``).
+
+*User* events come from the person in front of the widget (buttons, fields).  *System* events are
+results the runtime feeds back after executing an effect (a wallet answered, the backend replied).
+Time and ids arrive on events — the core never reads a clock or makes up randomness.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+from ai_credits.core.models import (
+    ADDRESS_PATTERN,
+    TX_HASH_PATTERN,
+    CreditSummary,
+    Mode,
+    SecretToken,
+    StreamInfo,
+    UsageRow,
+    WalletInfo,
+)
+
+__all__ = [
+    "SYSTEM_EVENTS",
+    "USER_EVENTS",
+    "Event",
+    "parse_event",
+]
+
+
+class _Event(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    at: datetime | None = Field(default=None, description="When it happened (UTC), if known.")
+
+
+# --- user events ----------------------------------------------------------------------------
+
+
+class Connect(_Event):
+    """The user asks to connect a wallet."""
+
+    type: Literal["connect"] = "connect"
+
+
+class Disconnect(_Event):
+    """Sign out: forget the wallet and every piece of key material."""
+
+    type: Literal["disconnect"] = "disconnect"
+
+
+class ChooseMode(_Event):
+    """Switch between a one-time purchase and a monthly stream."""
+
+    type: Literal["choose_mode"] = "choose_mode"
+    mode: Mode = "one_time"
+
+
+class EnterAmount(_Event):
+    """The text in the G$ amount field changed (or a preset chip was picked)."""
+
+    type: Literal["enter_amount"] = "enter_amount"
+    text: str = Field(default="", max_length=200)
+
+
+class UseMax(_Event):
+    """Fill the amount field with the whole G$ balance."""
+
+    type: Literal["use_max"] = "use_max"
+
+
+class Confirm(_Event):
+    """"Buy AI Credits": submit the one-time payment."""
+
+    type: Literal["confirm"] = "confirm"
+    request_id: str | None = Field(default=None, max_length=100)
+
+
+class StartStream(_Event):
+    """Start the monthly G$ stream set up in ``streaming_setup``."""
+
+    type: Literal["start_stream"] = "start_stream"
+    request_id: str | None = Field(default=None, max_length=100)
+
+
+class PauseStream(_Event):
+    """Pause the stream (delete the flow and remember its rate)."""
+
+    type: Literal["pause_stream"] = "pause_stream"
+    request_id: str | None = Field(default=None, max_length=100)
+
+
+class ResumeStream(_Event):
+    """Resume a paused stream at its remembered rate."""
+
+    type: Literal["resume_stream"] = "resume_stream"
+    request_id: str | None = Field(default=None, max_length=100)
+
+
+class StopStream(_Event):
+    """End the stream for good; credits already accrued are kept."""
+
+    type: Literal["stop_stream"] = "stop_stream"
+    request_id: str | None = Field(default=None, max_length=100)
+
+
+class Retry(_Event):
+    """Try the failed step again (the payment, or reaching the backend)."""
+
+    type: Literal["retry"] = "retry"
+    request_id: str | None = Field(default=None, max_length=100)
+
+
+class TopUp(_Event):
+    """Go to the amount form to buy more credits."""
+
+    type: Literal["top_up"] = "top_up"
+
+
+class RevealKey(_Event):
+    """Show the API key in full."""
+
+    type: Literal["reveal_key"] = "reveal_key"
+
+
+class HideKey(_Event):
+    """Mask the API key again."""
+
+    type: Literal["hide_key"] = "hide_key"
+
+
+class CreateKey(_Event):
+    """Sign a message with the wallet to issue an API key."""
+
+    type: Literal["create_key"] = "create_key"
+
+
+class ViewUsage(_Event):
+    """Leave the confirmation or stream card for the balance and usage view."""
+
+    type: Literal["view_usage"] = "view_usage"
+
+
+class Refresh(_Event):
+    """Reload what the current state shows (balance, usage, payment status)."""
+
+    type: Literal["refresh"] = "refresh"
+
+
+class SwitchChain(_Event):
+    """Ask the wallet to move to Celo."""
+
+    type: Literal["switch_chain"] = "switch_chain"
+
+
+class UseOwnKey(_Event):
+    """Bring your own provider key instead of buying credits."""
+
+    type: Literal["use_own_key"] = "use_own_key"
+    base_url: str | None = Field(default=None, max_length=300)
+    model: str | None = Field(default=None, max_length=120)
+
+
+class LeaveByok(_Event):
+    """Go back from the bring-your-own-key view."""
+
+    type: Literal["leave_byok"] = "leave_byok"
+
+
+# --- system events (results of effects) --------------------------------------------------------
+
+
+class WalletConnected(_Event):
+    """The wallet granted access to an account."""
+
+    type: Literal["wallet_connected"] = "wallet_connected"
+    account: str = Field(pattern=ADDRESS_PATTERN)
+    chain_id: int = Field(gt=0)
+
+
+class WalletRejected(_Event):
+    """The wallet prompt was dismissed or refused (connect, signature or network switch)."""
+
+    type: Literal["wallet_rejected"] = "wallet_rejected"
+    code: str = "user_rejected"
+    message: str = Field(default="Transaction cancelled", max_length=500)
+
+
+class ChainChanged(_Event):
+    """The wallet moved to another chain."""
+
+    type: Literal["chain_changed"] = "chain_changed"
+    chain_id: int = Field(gt=0)
+
+
+class AccountChanged(_Event):
+    """The wallet switched to another account."""
+
+    type: Literal["account_changed"] = "account_changed"
+    account: str = Field(pattern=ADDRESS_PATTERN)
+
+
+class AccountLoaded(_Event):
+    """Wallet reading and credit summary for the connected account."""
+
+    type: Literal["account_loaded"] = "account_loaded"
+    wallet: WalletInfo
+    credit: CreditSummary
+    gd_price: str | None = Field(default=None, max_length=40, description="cUSD per G$.")
+    key_prefix: str | None = Field(default=None, max_length=40)
+    stream: StreamInfo | None = None
+
+
+class UsageLoaded(_Event):
+    """Recent usage rows and the credit summary they imply."""
+
+    type: Literal["usage_loaded"] = "usage_loaded"
+    rows: tuple[UsageRow, ...] = ()
+    credit: CreditSummary
+
+
+class PaymentSubmitted(_Event):
+    """The wallet signed and sent the payment transaction."""
+
+    type: Literal["payment_submitted"] = "payment_submitted"
+    tx_hash: str = Field(pattern=TX_HASH_PATTERN)
+
+
+class PaymentRecorded(_Event):
+    """The backend recorded the payment; ``status`` is its funding status."""
+
+    type: Literal["payment_recorded"] = "payment_recorded"
+    status: Literal["funded", "pending", "failed"] = "funded"
+    credit: CreditSummary | None = None
+    credited_usd: int = Field(default=0, ge=0, description="Credit this payment added.")
+    message: str | None = Field(default=None, max_length=500)
+
+
+class PaymentFailed(_Event):
+    """The transaction was rejected, reverted or timed out (already mapped to a sentence)."""
+
+    type: Literal["payment_failed"] = "payment_failed"
+    code: str = "unknown"
+    message: str = Field(default="Payment failed. Try again.", max_length=500)
+
+
+class ApiKeyIssued(_Event):
+    """The backend issued an API key; the token is shown once."""
+
+    type: Literal["api_key_issued"] = "api_key_issued"
+    token: SecretToken
+    key_id: str = Field(max_length=100)
+    prefix: str = Field(max_length=40)
+
+
+class StreamUpdated(_Event):
+    """A stream transaction was mined; ``stream`` is the flow now in force."""
+
+    type: Literal["stream_updated"] = "stream_updated"
+    tx_hash: str = Field(pattern=TX_HASH_PATTERN)
+    stream: StreamInfo
+
+
+class BackendFailed(_Event):
+    """The credits backend could not do what was asked."""
+
+    type: Literal["backend_failed"] = "backend_failed"
+    kind: Literal["unavailable", "not_supported", "unauthorised", "rejected"] = "unavailable"
+    message: str = Field(
+        default="The AI credits service is temporarily unavailable.", max_length=500
+    )
+
+
+Event = Annotated[
+    Connect
+    | Disconnect
+    | ChooseMode
+    | EnterAmount
+    | UseMax
+    | Confirm
+    | StartStream
+    | PauseStream
+    | ResumeStream
+    | StopStream
+    | Retry
+    | TopUp
+    | RevealKey
+    | HideKey
+    | CreateKey
+    | ViewUsage
+    | Refresh
+    | SwitchChain
+    | UseOwnKey
+    | LeaveByok
+    | WalletConnected
+    | WalletRejected
+    | ChainChanged
+    | AccountChanged
+    | AccountLoaded
+    | UsageLoaded
+    | PaymentSubmitted
+    | PaymentRecorded
+    | PaymentFailed
+    | ApiKeyIssued
+    | StreamUpdated
+    | BackendFailed,
+    Field(discriminator="type"),
+]
+
+USER_EVENTS: dict[str, type[_Event]] = {
+    cls.model_fields["type"].default: cls
+    for cls in (
+        Connect, Disconnect, ChooseMode, EnterAmount, UseMax, Confirm, StartStream, PauseStream,
+        ResumeStream, StopStream, Retry, TopUp, RevealKey, HideKey, CreateKey, ViewUsage, Refresh,
+        SwitchChain, UseOwnKey, LeaveByok,
+    )
+}  # fmt: skip
+SYSTEM_EVENTS: dict[str, type[_Event]] = {
+    cls.model_fields["type"].default: cls
+    for cls in (
+        WalletConnected, WalletRejected, ChainChanged, AccountChanged, AccountLoaded, UsageLoaded,
+        PaymentSubmitted, PaymentRecorded, PaymentFailed, ApiKeyIssued, StreamUpdated,
+        BackendFailed,
+    )
+}  # fmt: skip
+
+_EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
+
+
+def parse_event(data: object) -> Event:
+    """Validate an event from untrusted data (a dict or a JSON string) — raises pydantic's
+    ``ValidationError`` with every problem listed."""
+    if isinstance(data, str | bytes):
+        return _EVENT_ADAPTER.validate_json(data)
+    return _EVENT_ADAPTER.validate_python(data)

@@ -1,0 +1,858 @@
+"""The widget's state machine: a declarative table run by ``transitions``.
+
+``TABLE`` lists every transition as data — trigger, source, destination, guards and actions — the
+way an XState config does.  ``step(snapshot, event)`` runs one event through it and returns the next
+snapshot plus the effects for a runtime to execute.  Guards are named predicates in ``GUARDS``;
+actions are named pure functions in ``_Run``.  Nothing here performs I/O or reads a clock.
+
+The machine is flat at run time (``has_credits`` and its children are expanded into source lists):
+``transitions``' hierarchical machine costs ~5× per event, and one event must stay well under
+50 µs.  The hierarchy is kept in the table (``@has_credits``) and drawn in the diagram.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+from transitions import Machine, MachineError
+
+from ai_credits.core import effects as fx
+from ai_credits.core import events as ev
+from ai_credits.core.models import (
+    AmountInput,
+    ApiKey,
+    CachedBalance,
+    Notice,
+    PendingAction,
+    Quote,
+    StreamInfo,
+)
+from ai_credits.core.quote import format_gd_exact
+from ai_credits.core.rules import default_request_id, evaluate_amount, is_low_balance
+from ai_credits.core.snapshot import Snapshot
+from ai_credits.core.states import GROUPS, KEY_HOLDING_STATES, State
+
+__all__ = [
+    "GUARDS",
+    "TABLE",
+    "AvailableEvent",
+    "Rejection",
+    "Row",
+    "Step",
+    "available_events",
+    "expand_source",
+    "step",
+]
+
+S = State
+Dest = State | None
+"""``None``: an internal transition — the state stays, the actions still run."""
+
+
+@dataclass(frozen=True)
+class Row:
+    """One transition. ``source`` is a state, a list of states, ``"@group"`` or ``"*"``;
+    guards prefixed with ``!`` must be false."""
+
+    trigger: str
+    source: State | str | tuple[State | str, ...]
+    dest: Dest
+    guards: tuple[str, ...] = ()
+    actions: tuple[str, ...] = ()
+    label: str = field(default="", compare=False)
+
+
+def expand_source(source: State | str | tuple[State | str, ...]) -> list[State]:
+    """The concrete states a row's ``source`` names, in enum order."""
+    items = source if isinstance(source, tuple) else (source,)
+    chosen: set[State] = set()
+    for item in items:
+        if isinstance(item, State):
+            chosen.add(item)
+        elif item == "*":
+            chosen.update(State)
+        elif item.startswith("@"):
+            chosen.update(GROUPS[item[1:]])
+        else:
+            chosen.add(State(item))
+    return [s for s in State if s in chosen]
+
+
+# --- guards --------------------------------------------------------------------------------------
+
+GuardFn = Callable[["_Run"], bool]
+
+
+@dataclass(frozen=True)
+class Guard:
+    """A named condition and, for the user, why an action is unavailable when it is false."""
+
+    test: GuardFn
+    reason: str
+
+
+def _wallet_balance(run: _Run) -> int:
+    wallet = run.snap.wallet
+    return wallet.g_balance_wei or 0 if wallet else 0
+
+
+GUARDS: dict[str, Guard] = {
+    "chain_supported": Guard(
+        lambda r: r.event_chain_id() in r.snap.config.supported_chain_ids,
+        "Switch your wallet to Celo.",
+    ),
+    "is_stream_mode": Guard(lambda r: r.next_mode == "stream", "Choose the monthly stream."),
+    "streaming_allowed": Guard(
+        lambda r: r.snap.config.allow_streaming, "Streaming is not offered here."
+    ),
+    "amount_ok": Guard(
+        lambda r: r.amount.error_code is None and r.quote is not None,
+        "Enter a valid amount of G$.",
+    ),
+    "amount_exceeds_balance": Guard(
+        lambda r: r.next_mode == "one_time"
+        and r.amount.wei is not None
+        and r.amount.wei > _wallet_balance(r),
+        "The amount is more than your G$ balance.",
+    ),
+    "quote_purchasable": Guard(
+        lambda r: r.snap.quote is not None
+        and r.snap.quote.mode == "one_time"
+        and r.snap.quote.gd_wei <= _wallet_balance(r),
+        "Enter an amount within your G$ balance first.",
+    ),
+    "stream_quote_ready": Guard(
+        lambda r: r.snap.quote is not None and r.snap.quote.mode == "stream",
+        "Enter a monthly G$ amount first.",
+    ),
+    "has_balance": Guard(lambda r: _wallet_balance(r) > 0, "Your wallet has no G$."),
+    "stream_running": Guard(
+        lambda r: r.loaded_stream is not None and r.loaded_stream.flow_rate > 0,
+        "No stream is running.",
+    ),
+    "out_of_credit": Guard(
+        lambda r: r.loaded_credit is not None
+        and r.loaded_credit.credited_usd > 0
+        and r.loaded_credit.available_usd == 0,
+        "You still have credit.",
+    ),
+    "has_credit": Guard(
+        lambda r: r.loaded_credit is not None and r.loaded_credit.credited_usd > 0,
+        "No credits yet.",
+    ),
+    "low_balance": Guard(
+        lambda r: r.loaded_credit is not None
+        and is_low_balance(r.loaded_credit, r.snap.config),
+        "Your balance is not low.",
+    ),
+    "usage_rows": Guard(lambda r: bool(r.usage_rows), "No requests yet."),
+    "needs_key": Guard(lambda r: r.snap.api_key is None, "You already have an API key."),
+    "has_key_token": Guard(
+        lambda r: r.snap.api_key is not None and r.snap.api_key.token is not None,
+        "The key is shown only once, right after it is issued.",
+    ),
+    "recorded_funded": Guard(lambda r: r.event_attr("status") == "funded", "Not funded yet."),
+    "recorded_pending": Guard(lambda r: r.event_attr("status") == "pending", "Not pending."),
+    "backend_not_supported": Guard(
+        lambda r: r.event_attr("kind") == "not_supported", "The backend supports it."
+    ),
+    "pending_purchase": Guard(
+        lambda r: r.snap.pending is not None and r.snap.pending.kind == "purchase",
+        "No purchase is under way.",
+    ),
+    "pending_stream_start": Guard(lambda r: r.pending_kind() == "stream_start", "—"),
+    "pending_stream_resume": Guard(lambda r: r.pending_kind() == "stream_resume", "—"),
+    "pending_stream_pause": Guard(lambda r: r.pending_kind() == "stream_pause", "—"),
+    "pending_stream_stop": Guard(lambda r: r.pending_kind() == "stream_stop", "—"),
+    "payment_sent": Guard(
+        lambda r: r.snap.pending is not None and r.snap.pending.tx_hash is not None,
+        "No payment was sent.",
+    ),
+    "byok_allowed": Guard(lambda r: r.snap.config.allow_byok, "This host does not allow it."),
+    "has_wallet": Guard(lambda r: r.snap.wallet is not None, "Connect a wallet first."),
+    "has_pending_action": Guard(lambda r: r.snap.pending is not None, "Nothing to retry."),
+    "same_account": Guard(
+        lambda r: r.snap.wallet is not None
+        and str(r.event_attr("account")).lower() == r.snap.wallet.account.lower(),
+        "—",
+    ),
+}
+
+# --- the table -----------------------------------------------------------------------------------
+
+_AMOUNT_TRIGGERS = ("enter_amount", "use_max", "choose_mode")
+_MODE_SOURCES: tuple[State | str, ...] = (
+    "@amount_entry",
+    "@has_credits",
+    S.insufficient_ai_credits,
+    S.streaming_stopped,
+    S.payment_confirmed,
+)
+
+
+def _amount_rows() -> list[Row]:
+    rows: list[Row] = []
+    for trigger in _AMOUNT_TRIGGERS:
+        source: tuple[State | str, ...] = (
+            _MODE_SOURCES if trigger == "choose_mode" else ("@amount_entry",)
+        )
+        if trigger == "use_max":
+            rows.append(Row(trigger, source, None, ("!has_balance",), ("no_balance_notice",)))
+        rows += [
+            Row(trigger, source, S.streaming_setup, ("is_stream_mode", "streaming_allowed"),
+                ("apply_amount",)),
+            Row(trigger, source, S.connected_empty, ("!is_stream_mode", "!amount_ok"),
+                ("apply_amount",)),
+            Row(trigger, source, S.insufficient_g_balance,
+                ("!is_stream_mode", "amount_exceeds_balance"), ("apply_amount",)),
+            Row(trigger, source, S.quote_ready, ("!is_stream_mode",), ("apply_amount",)),
+        ]  # fmt: skip
+    return rows
+
+
+def _routes(trigger: str, source: State | str | tuple[State | str, ...]) -> list[Row]:
+    """Where fresh account data leads: stream card, out of credit, dashboard or the buy form."""
+    return [
+        Row(trigger, source, S.streaming_active, ("stream_running",), ("apply_account",)),
+        Row(trigger, source, S.insufficient_ai_credits, ("out_of_credit",), ("apply_account",)),
+        Row(trigger, source, S.has_credits, ("has_credit",), ("apply_account", "load_usage")),
+        Row(trigger, source, S.connected_empty, (), ("apply_account",)),
+    ]
+
+
+_USAGE_SOURCES: tuple[State | str, ...] = ("@has_credits", S.insufficient_ai_credits)
+
+TABLE: tuple[Row, ...] = (
+    # connecting a wallet
+    Row("connect", S.disconnected, S.connecting, (), ("connect_wallet",)),
+    Row("wallet_connected", S.connecting, None, ("chain_supported",),
+        ("apply_wallet", "load_account")),
+    Row("wallet_connected", S.connecting, S.unsupported_chain, ("!chain_supported",),
+        ("apply_wallet",)),
+    Row("wallet_rejected", S.connecting, S.disconnected, (), ("cancelled_notice",)),
+    *_routes("account_loaded", S.connecting),
+    Row("backend_failed", S.connecting, S.backend_unavailable, (), ("backend_notice",)),
+    # the wrong network
+    Row("switch_chain", S.unsupported_chain, None, (), ("switch_chain",)),
+    Row("wallet_rejected", S.unsupported_chain, None, (), ("cancelled_notice",)),
+    Row("chain_changed", S.unsupported_chain, S.connecting, ("chain_supported",),
+        ("apply_chain", "load_account")),
+    Row("chain_changed", S.unsupported_chain, None, ("!chain_supported",), ("apply_chain",)),
+    Row("chain_changed", "@wallet", S.unsupported_chain, ("!chain_supported",), ("apply_chain",)),
+    Row("chain_changed", "@wallet", None, ("chain_supported",), ("apply_chain",)),
+    Row("account_changed", ("@wallet", S.unsupported_chain), None, ("same_account",)),
+    Row("account_changed", ("@wallet", S.unsupported_chain), S.connecting, ("!same_account",),
+        ("switch_account", "load_account")),
+    # entering an amount, one-time or stream
+    *_amount_rows(),
+    # buying once
+    Row("confirm", S.quote_ready, S.awaiting_signature, ("quote_purchasable",),
+        ("begin_purchase",)),
+    Row("payment_submitted", S.awaiting_signature, S.payment_pending, ("pending_purchase",),
+        ("apply_tx", "record_payment")),
+    Row("wallet_rejected", S.awaiting_signature, S.quote_ready, ("pending_purchase",),
+        ("cancelled_notice",)),
+    Row("payment_failed", S.awaiting_signature, S.payment_failed, (), ("failure_notice",)),
+    Row("payment_failed", S.payment_pending, S.payment_failed, (), ("failure_notice",)),
+    Row("payment_recorded", S.payment_pending, S.signing_in, ("recorded_funded", "needs_key"),
+        ("apply_recorded", "issue_api_key")),
+    Row("payment_recorded", S.payment_pending, S.payment_confirmed, ("recorded_funded",),
+        ("apply_recorded",)),
+    Row("payment_recorded", S.payment_pending, None, ("recorded_pending",),
+        ("pending_notice",)),
+    Row("payment_recorded", S.payment_pending, S.payment_failed, (), ("funding_failed_notice",)),
+    Row("refresh", S.payment_pending, None, ("payment_sent",), ("record_payment",)),
+    Row("backend_failed", S.payment_pending, S.backend_unavailable, (), ("backend_notice",)),
+    Row("retry", S.payment_failed, S.awaiting_signature, ("has_pending_action",),
+        ("retry_action",)),
+    # the API key
+    Row("api_key_issued", S.signing_in, S.payment_confirmed, (), ("apply_key",)),
+    Row("wallet_rejected", S.signing_in, S.payment_confirmed, (), ("signature_cancelled_notice",)),
+    Row("backend_failed", S.signing_in, S.payment_confirmed, ("backend_not_supported",),
+        ("backend_notice",)),
+    Row("backend_failed", S.signing_in, S.backend_unavailable, (), ("backend_notice",)),
+    Row("create_key", (S.payment_confirmed, "@has_credits", S.insufficient_ai_credits),
+        S.signing_in, ("needs_key",), ("issue_api_key",)),
+    Row("reveal_key", S.payment_confirmed, None, ("has_key_token",), ("reveal",)),
+    Row("hide_key", S.payment_confirmed, None, ("has_key_token",), ("hide",)),
+    # balance and usage
+    Row("view_usage", (S.payment_confirmed, "@streaming"), S.has_credits, ("has_wallet",),
+        ("drop_token", "load_usage")),
+    Row("refresh", (*_USAGE_SOURCES,), None, (), ("load_usage",)),
+    Row("usage_loaded", _USAGE_SOURCES, S.insufficient_ai_credits, ("out_of_credit",),
+        ("apply_usage",)),
+    Row("usage_loaded", _USAGE_SOURCES, S.low_balance, ("low_balance",), ("apply_usage",)),
+    Row("usage_loaded", _USAGE_SOURCES, S.usage_active, ("usage_rows",), ("apply_usage",)),
+    Row("usage_loaded", _USAGE_SOURCES, S.usage_empty, (), ("apply_usage",)),
+    Row("backend_failed", _USAGE_SOURCES, S.backend_unavailable, (), ("backend_notice",)),
+    Row("top_up", (*_USAGE_SOURCES, S.payment_confirmed, "@streaming"), S.connected_empty,
+        ("has_wallet",), ("start_top_up",)),
+    # streaming
+    Row("start_stream", S.streaming_setup, S.awaiting_signature, ("stream_quote_ready",),
+        ("begin_stream",)),
+    Row("stream_updated", S.awaiting_signature, S.streaming_active,
+        ("pending_stream_start",), ("apply_stream",)),
+    Row("stream_updated", S.awaiting_signature, S.streaming_active,
+        ("pending_stream_resume",), ("apply_stream",)),
+    Row("stream_updated", S.awaiting_signature, S.streaming_paused,
+        ("pending_stream_pause",), ("apply_stream",)),
+    Row("stream_updated", S.awaiting_signature, S.streaming_stopped,
+        ("pending_stream_stop",), ("apply_stream",)),
+    Row("wallet_rejected", S.awaiting_signature, S.streaming_setup, ("pending_stream_start",),
+        ("cancelled_notice",)),
+    Row("wallet_rejected", S.awaiting_signature, S.streaming_paused, ("pending_stream_resume",),
+        ("cancelled_notice",)),
+    Row("wallet_rejected", S.awaiting_signature, S.streaming_active, (), ("cancelled_notice",)),
+    Row("pause_stream", S.streaming_active, S.awaiting_signature, (), ("begin_pause",)),
+    Row("stop_stream", S.streaming_active, S.awaiting_signature, (), ("begin_stop",)),
+    Row("resume_stream", S.streaming_paused, S.awaiting_signature, (), ("begin_resume",)),
+    Row("stop_stream", S.streaming_paused, S.streaming_stopped, (), ("forget_stream",)),
+    Row("refresh", S.streaming_active, None, (), ("load_account",)),
+    Row("account_loaded", S.streaming_active, None, ("stream_running",), ("apply_account",)),
+    Row("account_loaded", S.streaming_active, S.streaming_stopped, (), ("apply_account",)),
+    Row("backend_failed", "@streaming", S.backend_unavailable, (), ("backend_notice",)),
+    # the backend is down
+    Row("retry", S.backend_unavailable, S.payment_pending, ("payment_sent",),
+        ("clear_notice", "record_payment")),
+    Row("retry", S.backend_unavailable, S.connecting, ("has_wallet",),
+        ("clear_notice", "load_account")),
+    # bring your own key
+    Row("use_own_key", (S.disconnected, S.connected_empty), S.byok, ("byok_allowed",),
+        ("apply_byok",)),
+    Row("leave_byok", S.byok, S.connected_empty, ("has_wallet",), ("leave_byok",)),
+    Row("leave_byok", S.byok, S.disconnected, (), ("leave_byok",)),
+    # signing out
+    Row("disconnect", tuple(s for s in State if s is not S.disconnected), S.disconnected, (),
+        ("sign_out",)),
+)  # fmt: skip
+
+# --- results -----------------------------------------------------------------------------------
+
+
+class Rejection(BaseModel):
+    """Why an event did not change anything."""
+
+    model_config = ConfigDict(frozen=True)
+
+    event_type: str
+    state: State
+    reason: Literal["not_valid_in_state", "guard_failed"]
+    message: str
+
+
+class Step(BaseModel):
+    """The result of one event: the next snapshot and the effects to execute (in order)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    snapshot: Snapshot
+    effects: tuple[fx.Effect, ...] = ()
+    rejection: Rejection | None = None
+
+    @property
+    def accepted(self) -> bool:
+        """Whether the event was taken (a rejected event leaves the snapshot untouched)."""
+        return self.rejection is None
+
+
+class AvailableEvent(BaseModel):
+    """An event the current state has a transition for, and whether its guards pass now."""
+
+    model_config = ConfigDict(frozen=True)
+
+    type: str
+    kind: Literal["user", "system"]
+    allowed: bool
+    guards: dict[str, bool]
+    reason: str | None = None
+
+
+# --- running the table ---------------------------------------------------------------------------
+
+
+class _Run:
+    """The model ``transitions`` drives for one event: the snapshot in, the changes out."""
+
+    state: str
+    snap: Snapshot
+    event: Any
+    changes: dict[str, Any]
+    effects: list[fx.Effect]
+    next_mode: Literal["one_time", "stream"]
+    amount: AmountInput
+    quote: Quote | None
+    loaded_credit: Any
+    loaded_stream: StreamInfo | None
+    usage_rows: Any
+
+    def __init__(self) -> None:
+        self.reset(Snapshot(), ev.Refresh())
+
+    def reset(self, snap: Snapshot, event: Any) -> None:
+        self.snap = snap
+        self.event = event
+        self.changes: dict[str, Any] = {}
+        self.effects: list[fx.Effect] = []
+        self.next_mode = snap.mode
+        self.amount: AmountInput = snap.amount
+        self.quote: Quote | None = snap.quote
+        self.loaded_credit = getattr(event, "credit", None)
+        stream = getattr(event, "stream", None)
+        self.loaded_stream: StreamInfo | None = stream if isinstance(stream, StreamInfo) else None
+        self.usage_rows = getattr(event, "rows", ())
+
+    # event helpers used by guards
+    def event_attr(self, name: str) -> object:
+        return getattr(self.event, name, None)
+
+    def event_chain_id(self) -> int | None:
+        chain_id = getattr(self.event, "chain_id", None)
+        return chain_id if isinstance(chain_id, int) else None
+
+    def pending_kind(self) -> str | None:
+        return self.snap.pending.kind if self.snap.pending else None
+
+    # once per event, before any guard
+    def prepare(self) -> None:
+        event = self.event
+        if isinstance(event, ev.EnterAmount | ev.UseMax | ev.ChooseMode):
+            if isinstance(event, ev.ChooseMode):
+                self.next_mode = event.mode
+            text = self.snap.amount.text
+            if isinstance(event, ev.EnterAmount):
+                text = event.text
+            elif isinstance(event, ev.UseMax):
+                text = format_gd_exact(_wallet_balance(self))
+            pristine = isinstance(event, ev.ChooseMode)
+            self.amount, self.quote = evaluate_amount(
+                self.snap, text, self.next_mode, event.at, pristine=pristine
+            )
+
+    def set(self, **changes: Any) -> None:
+        self.changes.update(changes)
+
+    def emit(self, effect: fx.Effect) -> None:
+        self.effects.append(effect)
+
+    def account(self) -> str:
+        assert self.snap.wallet is not None  # guarded by the table
+        return self.snap.wallet.account
+
+    def request_id(self) -> str:
+        given = getattr(self.event, "request_id", None)
+        return given if isinstance(given, str) and given else default_request_id(self.snap)
+
+    # --- actions (named in TABLE) ---
+    def connect_wallet(self) -> None:
+        self.set(notice=None)
+        self.emit(fx.ConnectWallet())
+
+    def apply_wallet(self) -> None:
+        event = self.event
+        assert isinstance(event, ev.WalletConnected)
+        from ai_credits.core.models import WalletInfo
+
+        self.set(wallet=WalletInfo(account=event.account.lower(), chain_id=event.chain_id))
+
+    def load_account(self) -> None:
+        wallet = self.changes.get("wallet", self.snap.wallet)
+        assert wallet is not None
+        self.emit(fx.LoadAccount(account=wallet.account))
+
+    def load_usage(self) -> None:
+        self.emit(fx.LoadUsage(account=self.account()))
+
+    def apply_account(self) -> None:
+        event = self.event
+        assert isinstance(event, ev.AccountLoaded)
+        config = self.snap.config
+        if event.gd_price is not None and event.gd_price != config.gd_price:
+            config = config.model_copy(update={"gd_price": event.gd_price})
+        key = self.snap.api_key
+        if event.key_prefix and (key is None or key.prefix != event.key_prefix):
+            key = ApiKey(prefix=event.key_prefix)
+        self.set(
+            wallet=event.wallet,
+            credit=event.credit,
+            config=config,
+            api_key=key,
+            stream=event.stream,
+            notice=None,
+            cached=CachedBalance(available_usd=event.credit.available_usd, as_of=event.at),
+        )
+
+    def apply_chain(self) -> None:
+        chain_id = self.event_chain_id()
+        if self.snap.wallet and chain_id:
+            self.set(wallet=self.snap.wallet.model_copy(update={"chain_id": chain_id}))
+
+    def switch_chain(self) -> None:
+        self.emit(fx.SwitchChainEffect(chain_id=self.snap.config.supported_chain_ids[0]))
+
+    def switch_account(self) -> None:
+        event = self.event
+        assert isinstance(event, ev.AccountChanged) and self.snap.wallet is not None
+        from ai_credits.core.models import WalletInfo
+
+        self.set(
+            wallet=WalletInfo(account=event.account.lower(), chain_id=self.snap.wallet.chain_id),
+            credit=None, api_key=None, usage=None, stream=None, quote=None, pending=None,
+            cached=None,
+            notice=Notice(kind="info", title="Wallet account changed",
+                          message="We loaded the new account. Your amount is kept."),
+        )  # fmt: skip
+
+    def apply_amount(self) -> None:
+        self.set(mode=self.next_mode, amount=self.amount, quote=self.quote, notice=None)
+        if self.next_mode == "one_time" and self.quote and self.quote.gd_wei > _wallet_balance(
+            self
+        ):
+            self.set(quote=self.quote)
+
+    def no_balance_notice(self) -> None:
+        self.set(notice=Notice(kind="warning", title="Your wallet has no G$",
+                               message="Add G$ to this wallet to buy AI credits."))  # fmt: skip
+
+    def begin_purchase(self) -> None:
+        quote = self.snap.quote
+        assert quote is not None
+        pending = PendingAction(kind="purchase", request_id=self.request_id(),
+                                amount_wei=quote.gd_wei)  # fmt: skip
+        self.set(pending=pending, notice=None)
+        self._emit_pending(pending)
+
+    def _emit_pending(self, pending: PendingAction) -> None:
+        account = self.account()
+        if pending.kind == "purchase":
+            self.emit(fx.SubmitPayment(request_id=pending.request_id, payer=account,
+                                       buyer=account, amount_wei=pending.amount_wei))  # fmt: skip
+            return
+        effect_cls: dict[str, type[fx.StartStreamEffect | fx.ResumeStreamEffect
+                                   | fx.PauseStreamEffect | fx.StopStreamEffect]] = {
+            "stream_start": fx.StartStreamEffect,
+            "stream_resume": fx.ResumeStreamEffect,
+            "stream_pause": fx.PauseStreamEffect,
+            "stream_stop": fx.StopStreamEffect,
+        }
+        self.emit(effect_cls[pending.kind](request_id=pending.request_id, sender=account,
+                                           buyer=account, flow_rate=pending.flow_rate))  # fmt: skip
+
+    def retry_action(self) -> None:
+        pending = self.snap.pending
+        assert pending is not None
+        again = pending.model_copy(update={"request_id": self.request_id(), "tx_hash": None})
+        self.set(pending=again, notice=None)
+        self._emit_pending(again)
+
+    def apply_tx(self) -> None:
+        event = self.event
+        assert isinstance(event, ev.PaymentSubmitted) and self.snap.pending is not None
+        self.set(pending=self.snap.pending.model_copy(update={"tx_hash": event.tx_hash}))
+
+    def record_payment(self) -> None:
+        pending = self.changes.get("pending", self.snap.pending)
+        assert pending is not None and pending.tx_hash is not None
+        self.emit(fx.RecordPayment(tx_hash=pending.tx_hash, account=self.account()))
+
+    def apply_recorded(self) -> None:
+        event = self.event
+        assert isinstance(event, ev.PaymentRecorded)
+        credit = event.credit or self.snap.credit
+        self.set(credit=credit, notice=None, amount=AmountInput(), quote=None)
+        if self.snap.wallet and not self.snap.wallet.first_deposit_done:
+            self.set(wallet=self.snap.wallet.model_copy(update={"first_deposit_done": True}))
+
+    def pending_notice(self) -> None:
+        self.set(notice=Notice(kind="info", title="Waiting for your credits",
+                               message="The payment is on chain; the credits service is still "
+                               "funding it. This can take a minute."))  # fmt: skip
+
+    def funding_failed_notice(self) -> None:
+        self.set(notice=Notice(kind="error", title="Payment failed",
+                               message="Your payment could not be turned into credits. "
+                               "Try again, or contact support with the transaction reference.",
+                               code="funding_failed"))  # fmt: skip
+
+    def failure_notice(self) -> None:
+        event = self.event
+        assert isinstance(event, ev.PaymentFailed)
+        self.set(notice=Notice(kind="error", title="Payment failed", message=event.message,
+                               code=event.code))  # fmt: skip
+
+    def cancelled_notice(self) -> None:
+        event = self.event
+        message = event.message if isinstance(event, ev.WalletRejected) else ""
+        self.set(notice=Notice(kind="warning", title="Transaction cancelled", message=message,
+                               code="user_rejected"))  # fmt: skip
+        if self.snap.state is S.awaiting_signature:
+            self.set(pending=None)
+
+    def signature_cancelled_notice(self) -> None:
+        self.set(notice=Notice(kind="warning", title="Signature cancelled",
+                               message="Create your API key whenever you are ready.",
+                               code="user_rejected"))  # fmt: skip
+
+    def backend_notice(self) -> None:
+        event = self.event
+        assert isinstance(event, ev.BackendFailed)
+        if event.kind == "not_supported":
+            self.set(notice=Notice(kind="info", title="Not available on this backend yet",
+                                   message=event.message, code="not_supported"))  # fmt: skip
+            return
+        sent = self.snap.pending is not None and self.snap.pending.tx_hash is not None
+        message = (
+            "Your payment is on chain and will be credited once the service is back. "
+            "Do not pay again."
+            if sent
+            else "The AI credits service is temporarily unavailable. "
+            "Your wallet has not been charged."
+        )
+        self.set(notice=Notice(kind="error", title="Service unavailable", message=message,
+                               code=event.kind))  # fmt: skip
+
+    def clear_notice(self) -> None:
+        self.set(notice=None)
+
+    def issue_api_key(self) -> None:
+        wallet = self.snap.wallet
+        assert wallet is not None
+        self.emit(fx.IssueApiKey(account=wallet.account, chain_id=wallet.chain_id))
+
+    def apply_key(self) -> None:
+        event = self.event
+        assert isinstance(event, ev.ApiKeyIssued)
+        self.set(api_key=ApiKey(key_id=event.key_id, prefix=event.prefix, token=event.token),
+                 notice=None)  # fmt: skip
+
+    def reveal(self) -> None:
+        assert self.snap.api_key is not None
+        self.set(api_key=self.snap.api_key.model_copy(update={"revealed": True}))
+
+    def hide(self) -> None:
+        assert self.snap.api_key is not None
+        self.set(api_key=self.snap.api_key.model_copy(update={"revealed": False}))
+
+    def drop_token(self) -> None:
+        key = self.snap.api_key
+        if key is not None and key.token is not None:
+            self.set(api_key=key.model_copy(update={"token": None, "revealed": False}))
+        self.set(notice=None)
+
+    def apply_usage(self) -> None:
+        event = self.event
+        assert isinstance(event, ev.UsageLoaded)
+        self.set(usage=event.rows, credit=event.credit, notice=None,
+                 cached=CachedBalance(available_usd=event.credit.available_usd,
+                                      as_of=event.at))  # fmt: skip
+
+    def start_top_up(self) -> None:
+        self.set(mode="one_time", amount=AmountInput(), quote=None, notice=None)
+
+    def begin_stream(self) -> None:
+        quote = self.snap.quote
+        assert quote is not None
+        pending = PendingAction(kind="stream_start", request_id=self.request_id(),
+                                flow_rate=quote.flow_rate)  # fmt: skip
+        self.set(pending=pending, notice=None)
+        self._emit_pending(pending)
+
+    def _begin_stream_change(self, kind: Literal["stream_pause", "stream_stop"]) -> None:
+        rate = self.snap.stream.flow_rate if self.snap.stream else 0
+        pending = PendingAction(kind=kind, request_id=self.request_id(), flow_rate=rate)
+        self.set(pending=pending, notice=None)
+        self._emit_pending(pending)
+
+    def begin_pause(self) -> None:
+        self._begin_stream_change("stream_pause")
+
+    def begin_stop(self) -> None:
+        self._begin_stream_change("stream_stop")
+
+    def begin_resume(self) -> None:
+        rate = self.snap.stream.paused_flow_rate if self.snap.stream else 0
+        pending = PendingAction(kind="stream_resume", request_id=self.request_id(),
+                                flow_rate=rate)  # fmt: skip
+        self.set(pending=pending, notice=None)
+        self._emit_pending(pending)
+
+    def apply_stream(self) -> None:
+        event = self.event
+        assert isinstance(event, ev.StreamUpdated) and self.snap.pending is not None
+        stream = event.stream
+        if self.snap.pending.kind == "stream_pause":
+            stream = stream.model_copy(update={"paused_flow_rate": self.snap.pending.flow_rate})
+        self.set(stream=stream, pending=None, notice=None, amount=AmountInput(), quote=None)
+
+    def forget_stream(self) -> None:
+        if self.snap.stream is not None:
+            self.set(stream=self.snap.stream.model_copy(update={"paused_flow_rate": 0}))
+
+    def apply_byok(self) -> None:
+        from ai_credits.core.snapshot import ByokSetup
+
+        event = self.event
+        assert isinstance(event, ev.UseOwnKey)
+        config = self.snap.config
+        self.set(byok=ByokSetup(base_url=event.base_url or config.api_base_url,
+                                model=event.model or config.default_model))  # fmt: skip
+
+    def leave_byok(self) -> None:
+        self.set(byok=None)
+
+    def sign_out(self) -> None:
+        self.set(wallet=None, mode="one_time", amount=AmountInput(), quote=None, pending=None,
+                 credit=None, api_key=None, usage=None, stream=None, notice=None, cached=None,
+                 byok=None)  # fmt: skip
+        if self.snap.wallet is not None:
+            self.emit(fx.DisconnectWallet())
+
+
+def _install_guards() -> None:
+    """Expose each guard as a ``guard_<name>`` method."""
+    for name, guard in GUARDS.items():
+        setattr(_Run, f"guard_{name}", lambda self, _test=guard.test: _test(self))
+
+
+_install_guards()
+
+
+def _transitions_config() -> list[dict[str, Any]]:
+    config: list[dict[str, Any]] = []
+    for row in TABLE:
+        positive = [g for g in row.guards if not g.startswith("!")]
+        negative = [g[1:] for g in row.guards if g.startswith("!")]
+        for name in (*positive, *negative):
+            if name not in GUARDS:
+                raise KeyError(f"unknown guard {name!r} in row {row}")
+        for action in row.actions:
+            if not callable(getattr(_Run, action, None)):
+                raise KeyError(f"unknown action {action!r} in row {row}")
+        config.append(
+            {
+                "trigger": row.trigger,
+                "source": [s.value for s in expand_source(row.source)],
+                "dest": row.dest.value if row.dest is not None else None,
+                "conditions": [f"guard_{g}" for g in positive],
+                "unless": [f"guard_{g}" for g in negative],
+                "after": list(row.actions),
+            }
+        )
+    return config
+
+
+class _Runner(threading.local):
+    """One model and one machine per thread: ``transitions`` mutates its model while it runs."""
+
+    def __init__(self) -> None:
+        self.model = _Run()
+        self.machine = Machine(
+            model=self.model,
+            states=[s.value for s in State],
+            transitions=_transitions_config(),
+            initial=State.disconnected.value,
+            auto_transitions=False,
+            prepare_event="prepare",
+            model_override=False,
+        )
+
+
+_RUNNER = _Runner()
+
+
+def _reject(snapshot: Snapshot, event_type: str, reason: Literal[
+        "not_valid_in_state", "guard_failed"]) -> Step:  # fmt: skip
+    message = (
+        f"'{event_type}' is not valid in state '{snapshot.state.value}'."
+        if reason == "not_valid_in_state"
+        else f"'{event_type}' is not allowed in state '{snapshot.state.value}' right now."
+    )
+    return Step(
+        snapshot=snapshot,
+        rejection=Rejection(event_type=event_type, state=snapshot.state, reason=reason,
+                            message=message),
+    )  # fmt: skip
+
+
+def step(snapshot: Snapshot, event: ev.Event) -> Step:
+    """Run ``event`` through the machine from ``snapshot``.
+
+    Returns the next snapshot and the effects to execute.  An event that is not valid in the
+    current state, or whose guards all fail, comes back as a :class:`Rejection` with the snapshot
+    unchanged and no effects.
+    """
+    runner = _RUNNER
+    model = runner.model
+    model.reset(snapshot, event)
+    model.state = snapshot.state.value
+    try:
+        moved = model.trigger(event.type)  # type: ignore[attr-defined]
+    except MachineError:
+        return _reject(snapshot, event.type, "not_valid_in_state")
+    if not moved:
+        return _reject(snapshot, event.type, "guard_failed")
+    new_state = State(model.state)
+    changes = model.changes
+    changes["state"] = new_state
+    changes["seq"] = snapshot.seq + 1
+    if event.at is not None:
+        changes["updated_at"] = event.at
+    if new_state not in KEY_HOLDING_STATES:
+        key = changes.get("api_key", snapshot.api_key)
+        if key is not None and key.token is not None:
+            changes["api_key"] = key.model_copy(update={"token": None, "revealed": False})
+    return Step(snapshot=snapshot.model_copy(update=changes), effects=tuple(model.effects))
+
+
+def _rows_for(state: State) -> dict[str, list[Row]]:
+    found: dict[str, list[Row]] = {}
+    for row in TABLE:
+        if state in expand_source(row.source):
+            found.setdefault(row.trigger, []).append(row)
+    return found
+
+
+_ROWS_BY_STATE: dict[State, dict[str, list[Row]]] = {s: _rows_for(s) for s in State}
+
+
+def available_events(snapshot: Snapshot) -> list[AvailableEvent]:
+    """Every event the current state has a transition for, with each guard's result now.
+
+    ``allowed`` comes from ``transitions``' ``may_<trigger>``; for system events and events whose
+    guards read the event's payload it is evaluated against a default event of that type.
+    """
+    model = _RUNNER.model
+    result: list[AvailableEvent] = []
+    for trigger, rows in _ROWS_BY_STATE[snapshot.state].items():
+        cls = ev.USER_EVENTS.get(trigger)
+        kind: Literal["user", "system"] = "user" if cls is not None else "system"
+        try:
+            probe = cls() if cls is not None else None
+        except Exception:  # pragma: no cover - every user event has defaults
+            probe = None
+        model.reset(snapshot, probe if probe is not None else ev.Refresh())
+        model.state = snapshot.state.value
+        if probe is not None:
+            model.prepare()
+        guards = {g.lstrip("!"): GUARDS[g.lstrip("!")].test(model) for r in rows for g in r.guards}
+        allowed = bool(getattr(model, f"may_{trigger}")()) if probe is not None else True
+        reason = None
+        if not allowed:
+            failing = next(
+                (g for r in rows for g in r.guards
+                 if guards[g.lstrip("!")] == g.startswith("!")),
+                None,
+            )  # fmt: skip
+            reason = GUARDS[failing.lstrip("!")].reason if failing else None
+        result.append(AvailableEvent(type=trigger, kind=kind, allowed=allowed, guards=guards,
+                                     reason=reason))  # fmt: skip
+    return sorted(result, key=lambda a: (a.kind, a.type))
+
+
+def rows_from(state: State) -> Iterable[Row]:
+    """The table rows that leave ``state`` (for diagrams and coverage)."""
+    for rows in _ROWS_BY_STATE[state].values():
+        yield from rows

@@ -1,0 +1,223 @@
+"""The data the machine carries: configuration, context parts and the secret API key type.
+
+All models are frozen pydantic models; money is integers (G$ wei, micro-USD).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler
+from pydantic_core import core_schema
+
+from ai_credits.core.onchain import ADDRESS_PATTERN, TX_HASH_PATTERN
+
+__all__ = [
+    "ADDRESS_PATTERN",
+    "TX_HASH_PATTERN",
+    "AmountInput",
+    "ApiKey",
+    "CachedBalance",
+    "CreditSummary",
+    "Mode",
+    "Notice",
+    "PendingAction",
+    "Quote",
+    "SecretToken",
+    "StreamInfo",
+    "UsageRow",
+    "WalletInfo",
+    "WidgetConfig",
+]
+
+Mode = Literal["one_time", "stream"]
+WeiInt = Annotated[int, Field(ge=0)]
+MicroUsd = Annotated[int, Field(ge=0)]
+
+
+class SecretToken:
+    """An API key token that never shows itself by accident.
+
+    ``str()``/``repr()`` give the masked form (``gd_live_…abcd``); the full token comes only from
+    :meth:`reveal`.  It serialises in full to JSON so a snapshot round-trips exactly — hosts must
+    store snapshots as they would store any credential.
+    """
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        """The full token. Call only to show it to its owner or to use it."""
+        return self._value
+
+    @property
+    def masked(self) -> str:
+        """``gd_live_…abcd``: the prefix and the last four characters."""
+        head = self._value[:8] if self._value.startswith("gd_live_") else self._value[:3]
+        return f"{head}…{self._value[-4:]}"
+
+    def __repr__(self) -> str:
+        return f"SecretToken({self.masked!r})"
+
+    def __str__(self) -> str:
+        return self.masked
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SecretToken) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: type[Any], handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        from_str = core_schema.no_info_after_validator_function(
+            cls, core_schema.str_schema(min_length=12, max_length=200)
+        )
+        return core_schema.json_or_python_schema(
+            json_schema=from_str,
+            python_schema=core_schema.union_schema(
+                [core_schema.is_instance_schema(cls), from_str]
+            ),
+            serialization=core_schema.plain_serializer_function_ser_schema(
+                lambda token: token.reveal()
+            ),
+        )
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class WidgetConfig(_Frozen):
+    """What a host decides once: chain, prices, bonuses, units, thresholds, setup values."""
+
+    supported_chain_ids: tuple[int, ...] = (42220,)
+    gd_price: str = Field(default="0.0001", description="cUSD per G$ until the backend says.")
+    regular_bonus_bps: int = Field(default=1_000, ge=0, le=10_000)
+    streaming_bonus_bps: int = Field(default=2_000, ge=0, le=10_000)
+    min_first_deposit_usd: MicroUsd = 1_000_000
+    min_monthly_stream_usd: MicroUsd = 1_000_000
+    credit_unit: Literal["usd", "credits"] = "usd"
+    credits_per_usd: int = Field(default=10_000, gt=0)
+    low_balance_floor_usd: MicroUsd = 1_000_000
+    low_balance_share_bps: int = Field(default=2_000, ge=0, le=10_000)
+    presets_gd: tuple[int, ...] = (1_000, 5_000, 10_000)
+    api_base_url: str = "http://127.0.0.1:8787/v1"
+    default_model: str = "gpt-4o-mini"
+    allow_byok: bool = True
+    allow_streaming: bool = True
+
+
+class WalletInfo(_Frozen):
+    """The connected wallet as last read from the chain."""
+
+    account: str = Field(pattern=ADDRESS_PATTERN)
+    chain_id: int = Field(gt=0)
+    g_balance_wei: WeiInt | None = None
+    verified: bool | None = None
+    first_deposit_done: bool = False
+
+
+class CreditSummary(_Frozen):
+    """Credit in micro-USD: ``available = credited − captured − held``."""
+
+    credited_usd: MicroUsd = 0
+    captured_usd: MicroUsd = 0
+    held_usd: MicroUsd = 0
+    pending_usd: MicroUsd = 0
+    last_top_up_usd: MicroUsd = 0
+
+    @property
+    def available_usd(self) -> int:
+        """What can still be spent."""
+        return max(self.credited_usd - self.captured_usd - self.held_usd, 0)
+
+
+class AmountInput(_Frozen):
+    """The amount field: the text as typed (kept through every failure) and what it means."""
+
+    text: str = ""
+    wei: WeiInt | None = None
+    error_code: str | None = None
+    error_message: str | None = None
+
+
+class Quote(_Frozen):
+    """What an amount buys, made at a price and a time (PRODUCT.md §5)."""
+
+    mode: Mode
+    gd_wei: WeiInt = Field(description="One-time: the payment. Stream: G$ per 30 days.")
+    flow_rate: WeiInt = 0
+    principal_usd: MicroUsd
+    bonus_usd: MicroUsd
+    total_credit_usd: MicroUsd
+    bonus_bps: int
+    verified: bool
+    gd_price: str
+    usd_micro_per_token: int
+    made_at: datetime | None = None
+
+
+class PendingAction(_Frozen):
+    """The wallet action under way (or last attempted, kept so Retry can repeat it)."""
+
+    kind: Literal["purchase", "stream_start", "stream_resume", "stream_pause", "stream_stop"]
+    request_id: str
+    amount_wei: WeiInt = 0
+    flow_rate: WeiInt = 0
+    tx_hash: str | None = Field(default=None, pattern=TX_HASH_PATTERN)
+
+
+class ApiKey(_Frozen):
+    """The account's API key: always the prefix; the token only in the state that shows it once."""
+
+    key_id: str | None = None
+    prefix: str
+    token: SecretToken | None = None
+    revealed: bool = False
+
+
+class UsageRow(_Frozen):
+    """One AI request as billed: Held → Charged or Released."""
+
+    request_id: str = Field(max_length=100)
+    model: str = Field(max_length=200)
+    status: Literal["held", "charged", "released"]
+    hold_usd: MicroUsd
+    cost_usd: MicroUsd | None = None
+    prompt_tokens: int = Field(default=0, ge=0)
+    completion_tokens: int = Field(default=0, ge=0)
+    created_at: datetime
+
+
+class StreamInfo(_Frozen):
+    """A G$ stream to the vault, as known at ``as_of``."""
+
+    flow_rate: WeiInt
+    started_at: datetime | None = None
+    as_of: datetime | None = None
+    streamed_wei: WeiInt = 0
+    accrued_usd: MicroUsd = 0
+    next_credit_at: datetime | None = None
+    paused_flow_rate: WeiInt = 0
+
+
+class Notice(_Frozen):
+    """A message for the user: an error summary, a warning or an info line."""
+
+    kind: Literal["error", "warning", "info", "success"]
+    title: str = Field(max_length=200)
+    message: str = Field(default="", max_length=500)
+    code: str | None = None
+
+
+class CachedBalance(_Frozen):
+    """The last credit figure known, shown only with its age when the backend is down."""
+
+    available_usd: MicroUsd
+    as_of: datetime | None = None

@@ -1,0 +1,110 @@
+"""Pure functions the machine's guards and actions are made of: amount evaluation, quotes,
+low-balance rule, default ids.  No I/O, no clock."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ai_credits.core.models import AmountInput, CreditSummary, Mode, Quote, WidgetConfig
+from ai_credits.core.quote import (
+    SECONDS_PER_MONTH,
+    credit_with_bonus,
+    flow_rate_for_monthly,
+    format_gd,
+    format_usd,
+    gd_wei_for_usd_micro,
+    parse_gd_amount,
+)
+from ai_credits.core.snapshot import Snapshot
+from ai_credits.errors import InvalidAmount
+
+__all__ = ["default_request_id", "evaluate_amount", "is_low_balance"]
+
+
+def _quote(snapshot: Snapshot, wei: int, mode: Mode, at: datetime | None) -> Quote:
+    cfg = snapshot.config
+    verified = bool(snapshot.wallet and snapshot.wallet.verified)
+    flow_rate = flow_rate_for_monthly(wei) if mode == "stream" else 0
+    basis = flow_rate * SECONDS_PER_MONTH if mode == "stream" else wei
+    credit = credit_with_bonus(
+        basis,
+        source="streamUpdate" if mode == "stream" else "deposit",
+        verified=verified,
+        gd_price=cfg.gd_price,
+        regular_bonus_bps=cfg.regular_bonus_bps,
+        streaming_bonus_bps=cfg.streaming_bonus_bps,
+    )
+    return Quote(
+        mode=mode,
+        gd_wei=basis,
+        flow_rate=flow_rate,
+        principal_usd=credit.principal_usd,
+        bonus_usd=credit.bonus_usd,
+        total_credit_usd=credit.total_credit_usd,
+        bonus_bps=credit.bonus_bps,
+        verified=verified,
+        gd_price=cfg.gd_price,
+        usd_micro_per_token=credit.usd_micro_per_token,
+        made_at=at,
+    )
+
+
+def evaluate_amount(
+    snapshot: Snapshot, text: str, mode: Mode, at: datetime | None, *, pristine: bool = False
+) -> tuple[AmountInput, Quote | None]:
+    """What the amount field means in ``mode``: the amount and its quote, or the inline error.
+
+    ``pristine`` leaves an empty field without an error (switching mode before typing anything).
+    The text is always kept exactly as typed.
+    """
+    if pristine and not text.strip():
+        return AmountInput(text=text), None
+    try:
+        wei = parse_gd_amount(text)
+    except InvalidAmount as exc:
+        return AmountInput(text=text, error_code=exc.code, error_message=exc.message), None
+    quote = _quote(snapshot, wei, mode, at)
+    cfg = snapshot.config
+    if mode == "stream":
+        if quote.principal_usd < cfg.min_monthly_stream_usd:
+            minimum = gd_wei_for_usd_micro(cfg.min_monthly_stream_usd, cfg.gd_price)
+            return AmountInput(
+                text=text,
+                wei=wei,
+                error_code="below_minimum",
+                error_message=(
+                    f"A stream must be worth at least {format_usd(cfg.min_monthly_stream_usd)} "
+                    f"per 30 days (about {format_gd(minimum)} G$)."
+                ),
+            ), None
+        return AmountInput(text=text, wei=wei), quote
+    first_done = bool(snapshot.wallet and snapshot.wallet.first_deposit_done)
+    if not first_done and quote.principal_usd < cfg.min_first_deposit_usd:
+        minimum = gd_wei_for_usd_micro(cfg.min_first_deposit_usd, cfg.gd_price)
+        return AmountInput(
+            text=text,
+            wei=wei,
+            error_code="below_minimum",
+            error_message=(
+                "Your first purchase must be worth at least "
+                f"{format_usd(cfg.min_first_deposit_usd)} (about {format_gd(minimum)} G$)."
+            ),
+        ), None
+    return AmountInput(text=text, wei=wei), quote
+
+
+def is_low_balance(credit: CreditSummary, config: WidgetConfig) -> bool:
+    """Below the absolute floor, or below the configured share of the last top-up."""
+    available = credit.available_usd
+    if available < config.low_balance_floor_usd:
+        return True
+    return (
+        credit.last_top_up_usd > 0
+        and available * 10_000 < credit.last_top_up_usd * config.low_balance_share_bps
+    )
+
+
+def default_request_id(snapshot: Snapshot) -> str:
+    """A deterministic id for a wallet action when the host gave none: account tail + sequence."""
+    tail = snapshot.wallet.account[-6:].lower() if snapshot.wallet else "anon"
+    return f"req-{tail}-{snapshot.seq}"

@@ -1,0 +1,76 @@
+"""Every developer and CI task. `nox -s catalogue` builds and serves the catalogue; `nox -s tests`
+runs everything CI checks (lint, types, the whole pytest suite incl. EVM, browser and visual tests)."""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import shutil
+
+import nox
+
+nox.options.sessions = ["tests"]
+nox.options.reuse_existing_virtualenvs = True
+nox.options.default_venv_backend = "venv"
+
+ROOT = pathlib.Path(__file__).parent
+PYTHON = "3.11"
+CHROMIUM = "/usr/bin/chromium"
+
+
+def _install(session: nox.Session) -> None:
+    session.install("-e", ".[dev]")
+
+
+def _ensure_system_tools(session: nox.Session) -> None:
+    """Debian's Chromium for browser tests; Node for solc/axe (both from the package registries)."""
+    missing = []
+    if not os.path.exists(CHROMIUM):
+        missing.append("chromium")
+    if shutil.which("npm") is None:
+        missing += ["nodejs", "npm"]
+    if missing:
+        session.run("apt-get", "update", "-q", external=True)
+        session.run("apt-get", "install", "-y", "-q", *missing, external=True)
+    for script in ("tests/chain/contracts/ensure_solc.sh", "catalogue/visual/ensure_axe.sh"):
+        if (ROOT / script).exists():
+            session.run("bash", script, external=True)
+
+
+@nox.session(python=PYTHON)
+def lint(session: nox.Session) -> None:
+    """ruff over the library, the catalogue, stories and tests."""
+    session.install("ruff>=0.5")
+    session.run("ruff", "check", "ai_credits", "catalogue", "stories", "fixtures", "tests")
+
+
+@nox.session(python=PYTHON)
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict on the library."""
+    _install(session)
+    session.run("mypy", "--strict", "ai_credits")
+
+
+@nox.session(python=PYTHON)
+def tests(session: nox.Session) -> None:
+    """Everything CI checks: lint, types, and the whole pytest suite."""
+    _install(session)
+    _ensure_system_tools(session)
+    session.run("ruff", "check", "ai_credits", "catalogue", "stories", "fixtures", "tests")
+    session.run("mypy", "--strict", "ai_credits")
+    session.run("pytest", "-q", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """Write build/bench.json and print it."""
+    _install(session)
+    _ensure_system_tools(session)
+    session.run("python", "-m", "tests.bench")
+
+
+@nox.session(python=PYTHON)
+def catalogue(session: nox.Session) -> None:
+    """The main job: build and serve the catalogue (in-memory fixture backend by default)."""
+    _install(session)
+    session.run("ai-credits", "demo", *session.posargs)
