@@ -27,6 +27,7 @@ from ai_credits.chain.builders import (
     build_stream_tx,
     encode_buyer,
 )
+from ai_credits.chain.calldata import DecodedPurchase, DecodedStream, decode_tx_request
 from ai_credits.chain.config import (
     CELO_CHAIN_ID,
     CHAIN_NAMES,
@@ -46,7 +47,13 @@ from ai_credits.chain.errors import (
     map_wallet_error,
 )
 from ai_credits.chain.event_source import Web3ChainEventSource
-from ai_credits.chain.injected import InjectedWallet, RequestKind, WalletRequest
+from ai_credits.chain.injected import (
+    InjectedWallet,
+    NodeReads,
+    ReadSide,
+    RequestKind,
+    WalletRequest,
+)
 from ai_credits.chain.logs import parse_deposit_events, parse_stream_events
 from ai_credits.chain.memory import SECONDS_PER_MONTH, MemoryChain, MemoryWallet
 from ai_credits.chain.models import TxReceiptInfo, WalletAdapter, WalletConnection, WalletReading
@@ -72,10 +79,14 @@ __all__ = [
     "ChainErrorCode",
     "ChainReader",
     "CustodialWallet",
+    "DecodedPurchase",
+    "DecodedStream",
     "InjectedWallet",
     "InvalidTxInput",
     "MemoryChain",
     "MemoryWallet",
+    "NodeReads",
+    "ReadSide",
     "RequestKind",
     "StreamAction",
     "TxReceiptInfo",
@@ -91,6 +102,7 @@ __all__ = [
     "chain_name",
     "checksum_address",
     "decode_revert",
+    "decode_tx_request",
     "encode_buyer",
     "is_supported_chain",
     "map_wallet_error",

@@ -8,7 +8,9 @@ timeouts — into one :class:`ChainError`.  The raw text is kept in ``detail`` f
 
 from __future__ import annotations
 
+import ast
 import asyncio
+import re
 from collections.abc import Mapping
 from typing import Final, Literal, get_args
 
@@ -128,6 +130,7 @@ _TEXT_PATTERNS: Final[tuple[tuple[str, ChainErrorCode], ...]] = (
     ("user cancel", "user_rejected"),
     ("insufficient funds", "insufficient_gas"),
     ("enough balance to cover", "insufficient_gas"),
+    ("cannot afford txn gas", "insufficient_gas"),
     ("gas required exceeds allowance", "insufficient_gas"),
     ("exceeds balance", "insufficient_gd"),
     ("insufficient balance", "insufficient_gd"),
@@ -177,7 +180,29 @@ class InvalidTxInput(ChainError, ValidationError):
     """
 
 
+_REVERT_IN_TEXT: Final = re.compile(
+    r"execution reverted:?\s*(0x[0-9a-fA-F]{8,}|b'(?:[^'\\]|\\.)*'|b\"(?:[^\"\\]|\\.)*\")"
+)
+
+
+def _revert_in_text(text: str) -> ChainErrorCode | None:
+    """Revert data embedded in a message: ``execution reverted: 0x…`` or (eth-tester) ``b'…'``."""
+    match = _REVERT_IN_TEXT.search(text)
+    if match is None:
+        return None
+    payload = match.group(1)
+    if payload.startswith("0x"):
+        return decode_revert(payload)
+    try:
+        raw = ast.literal_eval(payload)
+    except (ValueError, SyntaxError):
+        return None
+    return decode_revert(raw) if isinstance(raw, bytes) else None
+
+
 def _code_from_text(text: str) -> ChainErrorCode | None:
+    if (code := _revert_in_text(text)) is not None:
+        return code
     lowered = text.lower()
     for fragment, code in _TEXT_PATTERNS:
         if fragment in lowered:

@@ -242,11 +242,13 @@ TABLE: tuple[Row, ...] = (
     Row("chain_changed", S.unsupported_chain, S.connecting, ("chain_supported",),
         ("apply_chain", "load_account")),
     Row("chain_changed", S.unsupported_chain, None, ("!chain_supported",), ("apply_chain",)),
-    Row("chain_changed", "@wallet", S.unsupported_chain, ("!chain_supported",), ("apply_chain",)),
-    Row("chain_changed", "@wallet", None, ("chain_supported",), ("apply_chain",)),
-    Row("account_changed", ("@wallet", S.unsupported_chain), None, ("same_account",)),
-    Row("account_changed", ("@wallet", S.unsupported_chain), S.connecting, ("!same_account",),
-        ("switch_account", "load_account")),
+    Row("chain_changed", "@wallet", S.unsupported_chain, ("has_wallet", "!chain_supported"),
+        ("apply_chain",)),
+    Row("chain_changed", "@wallet", None, ("has_wallet", "chain_supported"), ("apply_chain",)),
+    Row("account_changed", ("@wallet", S.unsupported_chain), None,
+        ("has_wallet", "same_account")),
+    Row("account_changed", ("@wallet", S.unsupported_chain), S.connecting,
+        ("has_wallet", "!same_account"), ("switch_account", "load_account")),
     # entering an amount, one-time or stream
     *_amount_rows(),
     # buying once
@@ -273,7 +275,7 @@ TABLE: tuple[Row, ...] = (
     Row("api_key_issued", S.signing_in, S.payment_confirmed, (), ("apply_key",)),
     Row("wallet_rejected", S.signing_in, S.payment_confirmed, (), ("signature_cancelled_notice",)),
     Row("backend_failed", S.signing_in, S.payment_confirmed, ("backend_not_supported",),
-        ("backend_notice",)),
+        ("unsupported_notice",)),
     Row("backend_failed", S.signing_in, S.backend_unavailable, (), ("backend_notice",)),
     Row("create_key", (S.payment_confirmed, "@has_credits", S.insufficient_ai_credits),
         S.signing_in, ("needs_key",), ("issue_api_key",)),
@@ -288,6 +290,8 @@ TABLE: tuple[Row, ...] = (
     Row("usage_loaded", _USAGE_SOURCES, S.low_balance, ("low_balance",), ("apply_usage",)),
     Row("usage_loaded", _USAGE_SOURCES, S.usage_active, ("usage_rows",), ("apply_usage",)),
     Row("usage_loaded", _USAGE_SOURCES, S.usage_empty, (), ("apply_usage",)),
+    Row("backend_failed", _USAGE_SOURCES, None, ("backend_not_supported",),
+        ("unsupported_notice",)),
     Row("backend_failed", _USAGE_SOURCES, S.backend_unavailable, (), ("backend_notice",)),
     Row("top_up", (*_USAGE_SOURCES, S.payment_confirmed, "@streaming"), S.connected_empty,
         ("has_wallet",), ("start_top_up",)),
@@ -439,8 +443,9 @@ class _Run:
         self.effects.append(effect)
 
     def account(self) -> str:
-        assert self.snap.wallet is not None  # guarded by the table
-        return self.snap.wallet.account
+        wallet = self.changes.get("wallet", self.snap.wallet)
+        assert wallet is not None  # guarded by the table
+        return str(wallet.account)
 
     def request_id(self) -> str:
         given = getattr(self.event, "request_id", None)
@@ -599,10 +604,6 @@ class _Run:
     def backend_notice(self) -> None:
         event = self.event
         assert isinstance(event, ev.BackendFailed)
-        if event.kind == "not_supported":
-            self.set(notice=Notice(kind="info", title="Not available on this backend yet",
-                                   message=event.message, code="not_supported"))  # fmt: skip
-            return
         sent = self.snap.pending is not None and self.snap.pending.tx_hash is not None
         message = (
             "Your payment is on chain and will be credited once the service is back. "
@@ -613,6 +614,12 @@ class _Run:
         )
         self.set(notice=Notice(kind="error", title="Service unavailable", message=message,
                                code=event.kind))  # fmt: skip
+
+    def unsupported_notice(self) -> None:
+        event = self.event
+        assert isinstance(event, ev.BackendFailed)
+        self.set(notice=Notice(kind="info", title="Not available on this backend yet",
+                               message=event.message, code="not_supported"))  # fmt: skip
 
     def clear_notice(self) -> None:
         self.set(notice=None)

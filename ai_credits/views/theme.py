@@ -7,23 +7,24 @@ This module is the single source of truth for every ``--gw-…`` custom property
 Contrast (WCAG 2.x AA) fixes. The VISUAL.md tokens are kept unchanged under their own names (for
 borders, icons, fills and brand use); where a token fails as *text* on the backgrounds the widget
 uses, a separate ``…-aa`` token carries the text colour. Each fix keeps the hue and moves only HSL
-lightness, to the first value that reaches 4.5:1 on every background it is used on (background,
-surface, surface-alt, input background and, for status colours, their muted tint). Measured minimum
-ratios, before → after (``tests/components_base/test_contrast.py`` checks the "after" values):
+lightness (0.5 % steps), to the first value that reaches 4.5:1 (3:1 for non-text UI) on every
+background it is used on (background, surface, surface-alt, input background and, for status and
+link colours, their muted tint over surface and background). Minimum ratio over those backgrounds,
+before → after (``tests/components_base/test_contrast.py`` checks both figures):
 
 dark  text-secondary-aa  #808080 → #8F8F8F   3.77 → 4.60 (fails on input #252730 and surface)
 dark  primary-aa (link)  #1A85FF → #4A9FFF   3.53 → 4.65 (fails on info-muted and input)
-dark  error-aa           #F00505 → #FB5555   3.42 → 4.63 (fails everywhere, even on #13151C)
+dark  error-aa           #F00505 → #FB5555   3.35 → 4.63 (fails everywhere, even on #13151C)
 dark  primary-solid      #1A85FF → #006FEE   3.59 → 4.66 (white button text on the fill)
 dark  border-input       #4D4D4D → #737373   1.76 → 3.14 (input boundary, 3:1 non-text)
 light text-soft-aa       #8F9BB3 → #5F6E8C   2.54 → 4.66
-light primary-aa (link)  #00B0FF → #006896   1.91 → 4.62
+light primary-aa (link)  #00B0FF → #006896   1.83 → 4.62
 light success-aa         #13C636 → #0C7921   1.91 → 4.64
 light warning-aa         #FFB020 → #935F00   1.56 → 4.63
 light error-aa           #F00505 → #C30404   3.25 → 4.60 (4.44 on white, 3.25 on its tint)
 light primary-solid      #00B0FF → #007BB2   2.43 → 4.69 (white button text on the fill)
 light focus-ring         #00B0FF → #0092D4   2.20 → 3.15 (focus indicator, 3:1 non-text)
-light border-input       #D0D9E4 → #728DAE   1.35 → 3.11 (input boundary, 3:1 non-text)
+light border-input       #D0D9E4 → #728DAE   1.29 → 3.11 (input boundary, 3:1 non-text)
 
 Tokens that already pass keep their value in the ``-aa`` slot (e.g. dark success #13C636, 5.56).
 """

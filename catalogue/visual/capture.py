@@ -21,6 +21,7 @@ __all__ = [
     "CHROMIUM_ARGS",
     "CHROMIUM_PATH",
     "FREEZE_CSS",
+    "PREPARE_JS",
     "ROOT_SELECTOR",
     "THEMES",
     "VIEWPORTS",
@@ -48,14 +49,38 @@ THEMES = ("dark", "light")
 VIEWPORTS = {"mobile": 360, "desktop": 480}
 VIEWPORT_HEIGHT = 800
 ROOT_SELECTOR = '[data-testid^="AiCreditsWidget-"]'
-MASK_SELECTOR = "[data-visual-mask]"
-READY_JS = "document.documentElement.dataset.widgetReady === 'true'"
 FREEZE_CSS = """
 *, *::before, *::after {
   animation: none !important; transition: none !important;
   caret-color: transparent !important; scroll-behavior: auto !important;
 }
+[data-visual-mask] {
+  background: #FF00FF !important; color: transparent !important; border-color: #FF00FF !important;
+}
+[data-visual-mask] * { visibility: hidden !important; }
 """
+# Runs in the frame: freeze, wait for load + ready marker + fonts, return the root's page rect.
+PREPARE_JS = """async ([css, rootSelector]) => {
+  const style = document.createElement('style');
+  style.textContent = css;
+  document.head.appendChild(style);
+  if (document.readyState !== 'complete') {
+    await new Promise(r => window.addEventListener('load', r, {once: true}));
+  }
+  const root = document.documentElement;
+  if (root.dataset.widgetReady !== 'true') {
+    await new Promise(resolve => new MutationObserver((_, obs) => {
+      if (root.dataset.widgetReady === 'true') { obs.disconnect(); resolve(); }
+    }).observe(root, {attributes: true, attributeFilter: ['data-widget-ready']}));
+  }
+  await document.fonts.ready;
+  for (const a of document.getAnimations()) a.cancel();
+  const el = document.querySelector(rootSelector);
+  if (!el) return null;
+  const r = el.getBoundingClientRect();
+  return {x: r.left + scrollX, y: r.top + scrollY, width: r.width, height: r.height};
+}"""
+READY_TIMEOUT_MS = 10_000
 DEFAULT_CONCURRENCY = 2  # measured on 2 cores: see the visual report in the project notes
 
 T = TypeVar("T")
@@ -143,15 +168,27 @@ class Harness:
         return self._pages[key]
 
     async def open_frame(self, catalogue_dir: Path, shot: Shot, worker: int) -> Page:
-        """Load ``shot``'s frame in the worker's page and wait until it is ready to capture."""
+        """Load ``shot``'s frame in the worker's page; wait for load, ready marker and fonts."""
+        page, _ = await self._prepare(catalogue_dir, shot, worker)
+        return page
+
+    async def _prepare(
+        self, catalogue_dir: Path, shot: Shot, worker: int
+    ) -> tuple[Page, dict[str, float]]:
         page = await self.page(worker, shot.theme, shot.viewport)
         path = frame_path(catalogue_dir, shot)
         if not path.is_file():
             raise FileNotFoundError(f"no frame for {shot.key}: {path}")
-        await page.goto(path.resolve().as_uri(), wait_until="load")
-        await page.wait_for_function(READY_JS, timeout=10_000)
-        await page.evaluate("document.fonts.ready.then(() => true)")
-        return page
+        await page.goto(path.resolve().as_uri(), wait_until="domcontentloaded")
+        try:
+            rect = await asyncio.wait_for(
+                page.evaluate(PREPARE_JS, [FREEZE_CSS, ROOT_SELECTOR]), READY_TIMEOUT_MS / 1000
+            )
+        except TimeoutError:
+            raise TimeoutError(f"{shot.key}: frame never set data-widget-ready") from None
+        if rect is None:
+            raise LookupError(f"{shot.key}: no element matches {ROOT_SELECTOR}")
+        return page, rect
 
     async def run(
         self,
@@ -179,15 +216,19 @@ class Harness:
         return [r for r in results if r is not None]
 
     async def screenshot(self, catalogue_dir: Path, shot: Shot, worker: int) -> bytes:
-        """PNG of the widget root of ``shot`` with ``[data-visual-mask]`` elements masked."""
-        page = await self.open_frame(catalogue_dir, shot, worker)
-        return await page.locator(ROOT_SELECTOR).first.screenshot(
+        """PNG of the widget root of ``shot``; ``[data-visual-mask]`` elements painted magenta.
+
+        The root's rectangle is measured in the frame and clipped from a full-page capture: a
+        third of the cost of a locator screenshot, which re-checks stability and scrolls.
+        """
+        page, rect = await self._prepare(catalogue_dir, shot, worker)
+        return await page.screenshot(
+            clip={"x": rect["x"], "y": rect["y"], "width": rect["width"], "height": rect["height"]},
+            full_page=True,
             animations="disabled",
             caret="hide",
             scale="css",
-            style=FREEZE_CSS,
-            mask=[page.locator(MASK_SELECTOR)],
-            timeout=10_000,
+            timeout=READY_TIMEOUT_MS,
         )
 
     async def capture(

@@ -1,0 +1,94 @@
+"""Deploy the test-only contracts of ``contracts/artifacts.json`` on an in-process EVM."""
+
+from __future__ import annotations
+
+import json
+import pathlib
+from dataclasses import dataclass
+from typing import Any
+
+from eth_tester import EthereumTester
+from web3 import AsyncWeb3, Web3
+from web3.providers.eth_tester import AsyncEthereumTesterProvider, EthereumTesterProvider
+
+from ai_credits.chain import ETH_TESTER_CHAIN_ID, ChainConfig
+
+ARTIFACTS = pathlib.Path(__file__).parent / "contracts" / "artifacts.json"
+G = 10**18
+USD = 10**18
+PRICE_USD_PER_G = 10**14  # $0.0001 per G$ (18-decimal USD): $1 = 10 000 G$
+MIN_FIRST_USD = 1 * USD
+MIN_MONTHLY_USD = 1 * USD
+
+
+def artifacts() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(ARTIFACTS.read_text())
+    return data
+
+
+@dataclass
+class Deployment:
+    tester: EthereumTester
+    w3: Web3
+    config: ChainConfig
+    token: Any
+    vault: Any
+    goodid: Any
+    forwarder: Any
+    funder: str
+
+    def async_w3(self) -> AsyncWeb3[Any]:
+        """An AsyncWeb3 on the same in-process chain."""
+        provider = AsyncEthereumTesterProvider()
+        provider.ethereum_tester = self.tester
+        return AsyncWeb3(provider)
+
+    def fund(
+        self, account: str, *, celo_wei: int = G, g_wei: int = 0, verified: bool = False
+    ) -> None:
+        """Give ``account`` native coin for gas, G$, and optionally a GoodID root."""
+        if celo_wei:
+            self.w3.eth.send_transaction({"from": self.funder, "to": account, "value": celo_wei})
+        if g_wei:
+            self.token.functions.mint(account, g_wei).transact({"from": self.funder})
+        if verified:
+            self.goodid.functions.setWhitelistedRoot(account, account).transact(
+                {"from": self.funder}
+            )
+
+
+def deploy() -> Deployment:
+    tester = EthereumTester()
+    w3 = Web3(EthereumTesterProvider(ethereum_tester=tester))
+    funder = w3.eth.accounts[0]
+    arts = artifacts()["contracts"]
+
+    def create(name: str, *args: Any) -> Any:
+        factory = w3.eth.contract(abi=arts[name]["abi"], bytecode=arts[name]["bytecode"])
+        receipt = w3.eth.wait_for_transaction_receipt(
+            factory.constructor(*args).transact({"from": funder})
+        )
+        return w3.eth.contract(address=receipt["contractAddress"], abi=arts[name]["abi"])
+
+    token = create("TestGoodDollar")
+    goodid = create("TestGoodId")
+    forwarder = create("TestFlowForwarder")
+    vault = create(
+        "TestCreditsVault",
+        token.address,
+        forwarder.address,
+        PRICE_USD_PER_G,
+        MIN_FIRST_USD,
+        MIN_MONTHLY_USD,
+    )
+    config = ChainConfig(
+        rpc_url="http://127.0.0.1:1",  # never used: tests pass the AsyncWeb3
+        chain_id=ETH_TESTER_CHAIN_ID,
+        gd_token=token.address,
+        vault=vault.address,
+        goodid=goodid.address,
+        cfa_forwarder=forwarder.address,
+        poll_interval_s=0.01,
+        receipt_timeout_s=5,
+    )
+    return Deployment(tester, w3, config, token, vault, goodid, forwarder, funder)
