@@ -25,6 +25,7 @@ from ai_credits.core.models import (
 
 __all__ = [
     "SYSTEM_EVENTS",
+    "BackendFailureKind",
     "USER_EVENTS",
     "Event",
     "parse_event",
@@ -264,11 +265,14 @@ class StreamUpdated(_Event):
     stream: StreamInfo
 
 
+BackendFailureKind = Literal["unavailable", "not_supported", "unauthorised", "rejected"]
+
+
 class BackendFailed(_Event):
     """The credits backend could not do what was asked."""
 
     type: Literal["backend_failed"] = "backend_failed"
-    kind: Literal["unavailable", "not_supported", "unauthorised", "rejected"] = "unavailable"
+    kind: BackendFailureKind = "unavailable"
     message: str = Field(
         default="The AI credits service is temporarily unavailable.", max_length=500
     )

@@ -160,6 +160,10 @@ GUARDS: dict[str, Guard] = {
     "backend_not_supported": Guard(
         lambda r: r.event_attr("kind") == "not_supported", "The backend supports it."
     ),
+    "backend_soft_failure": Guard(
+        lambda r: r.event_attr("kind") in ("not_supported", "unauthorised"),
+        "The backend is down.",
+    ),
     "pending_purchase": Guard(
         lambda r: r.snap.pending is not None and r.snap.pending.kind == "purchase",
         "No purchase is under way.",
@@ -290,7 +294,7 @@ TABLE: tuple[Row, ...] = (
     Row("usage_loaded", _USAGE_SOURCES, S.low_balance, ("low_balance",), ("apply_usage",)),
     Row("usage_loaded", _USAGE_SOURCES, S.usage_active, ("usage_rows",), ("apply_usage",)),
     Row("usage_loaded", _USAGE_SOURCES, S.usage_empty, (), ("apply_usage",)),
-    Row("backend_failed", _USAGE_SOURCES, None, ("backend_not_supported",),
+    Row("backend_failed", _USAGE_SOURCES, None, ("backend_soft_failure",),
         ("unsupported_notice",)),
     Row("backend_failed", _USAGE_SOURCES, S.backend_unavailable, (), ("backend_notice",)),
     Row("top_up", (*_USAGE_SOURCES, S.payment_confirmed, "@streaming"), S.connected_empty,
@@ -618,8 +622,10 @@ class _Run:
     def unsupported_notice(self) -> None:
         event = self.event
         assert isinstance(event, ev.BackendFailed)
-        self.set(notice=Notice(kind="info", title="Not available on this backend yet",
-                               message=event.message, code="not_supported"))  # fmt: skip
+        title = ("Not available on this backend yet" if event.kind == "not_supported"
+                 else "Usage needs your API key")  # fmt: skip
+        self.set(notice=Notice(kind="info", title=title, message=event.message,
+                               code=event.kind))  # fmt: skip
 
     def clear_notice(self) -> None:
         self.set(notice=None)

@@ -68,7 +68,7 @@ class Html:
 
     def find(self, tag: str | None = None, **attrs: str) -> list[Element]:
         def ok(el: Element) -> bool:
-            return all(el.attrs.get(k.replace("_", "-")) == v for k, v in attrs.items())
+            return all(el.attrs.get(k.rstrip("_").replace("_", "-")) == v for k, v in attrs.items())
 
         return [e for e in self.elements if (tag is None or e.tag == tag) and ok(e)]
 
@@ -108,7 +108,7 @@ def render_macro(env: Environment) -> MacroRenderer:
         "{% else %}{% call ui[name](*args, **kwargs) %}{{ body }}{% endcall %}{% endif %}"
     )
 
-    def render(name: str, *args: Any, body: str | None = None, **kwargs: Any) -> str:
-        return template.render(name=name, args=args, kwargs=kwargs, body=body)
+    def render(macro: str, /, *args: Any, body: str | None = None, **kwargs: Any) -> str:
+        return template.render(name=macro, args=args, kwargs=kwargs, body=body)
 
     return render

@@ -24,12 +24,17 @@ class FakeStory:
     name: str
     headline: str
     bars: int
+    extra_html: str = ""
 
 
 STORIES = (
     FakeStory("widget--disconnected", "disconnected", "Widget", "Disconnected", "Connect wallet", 1),
     FakeStory("widget--quote-ready", "quote_ready", "Widget", "Quote ready", "Buy 12 credits", 2),
-    FakeStory("widget--low-balance", "low_balance", "Widget", "Low balance", "Credits low", 3),
+    # heading-order (a *moderate* axe finding): exercises the snapshotted, non-blocking path
+    FakeStory(
+        "widget--low-balance", "low_balance", "Widget", "Low balance", "Credits low", 3,
+        '<h4 style="margin:0;font-size:14px">Top up soon</h4>',
+    ),
 )
 
 
@@ -58,8 +63,9 @@ body {{ margin: 8px; background: var(--gw-bg); font: 16px/24px sans-serif; color
 <body><main>
 <section class="card" data-testid="{testid}" data-state="{story.state}">
   <h1 style="font-size:21px;margin:0 0 8px">{story.headline}</h1>
+  {story.extra_html}
   {bars}
-  <p class="pulse">Balance: <span data-visual-mask>0</span> credits</p>
+  <p class="pulse">Balance: <span data-visual-mask style="display:inline-block;width:6ch">0</span> credits</p>
   <button class="cta" type="button">{story.headline}</button>
 </section>
 </main>

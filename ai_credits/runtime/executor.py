@@ -1,0 +1,279 @@
+"""Executes the core's effects through the backend and wallet adapters.
+
+Every effect becomes exactly one result event.  Failures become events too — a wallet refusal, a
+revert, an unreachable backend — mapped to sentences; nothing here raises to the host and nothing
+claims success it did not see.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from ai_credits.backends.errors import (
+    AlreadyRecorded,
+    BackendError,
+    NotSupported,
+    Unauthorised,
+)
+from ai_credits.backends.protocol import CreditsBackend, account_summary
+from ai_credits.backends.wire import CreditReservation, FundResult
+from ai_credits.chain.errors import ChainError
+from ai_credits.chain.models import WalletAdapter
+from ai_credits.core import effects as fx
+from ai_credits.core import events as ev
+from ai_credits.core.models import CreditSummary, SecretToken, StreamInfo, UsageRow, WalletInfo
+
+__all__ = ["EffectExecutor", "KeyRing"]
+
+Clock = Callable[[], datetime]
+
+_STATUS = {"reserved": "held", "settled": "charged", "released": "released"}
+_UNREACHABLE_CHAIN = "The Celo network cannot be reached right now. Try again in a moment."
+
+
+@dataclass
+class KeyRing:
+    """The visitor's API key, kept by the runtime (never in a snapshot after it was shown)."""
+
+    token: SecretToken | None = None
+    prefix: str | None = None
+    key_id: str | None = None
+
+    def clear(self) -> None:
+        """Forget the key (sign out)."""
+        self.token = self.prefix = self.key_id = None
+
+    def __repr__(self) -> str:
+        return f"KeyRing(prefix={self.prefix!r}, token={'set' if self.token else None})"
+
+
+@dataclass
+class EffectExecutor:
+    """Turns one effect into one event using a backend and a wallet."""
+
+    backend: CreditsBackend
+    wallet: WalletAdapter
+    clock: Clock
+    keys: KeyRing = field(default_factory=KeyRing)
+    key_label: str = "AI Credits widget"
+    timeout_s: float = 60.0
+
+    async def execute(self, effect: fx.Effect) -> ev.Event | None:
+        """The result event of ``effect`` (``None`` for effects with no result)."""
+        handler = getattr(self, f"_do_{effect.type}")
+        try:
+            result: ev.Event | None = await asyncio.wait_for(handler(effect), self.timeout_s)
+        except TimeoutError:
+            return self._timeout(effect)
+        return result
+
+    def _timeout(self, effect: fx.Effect) -> ev.Event:
+        if isinstance(effect, fx.SubmitPayment | fx.RecordPayment):
+            return ev.PaymentFailed(code="timeout", at=self.clock(),
+                                    message="The payment is taking too long. Check your wallet "
+                                    "before trying again.")  # fmt: skip
+        return ev.BackendFailed(at=self.clock(), message="The request took too long. Try again.")
+
+    # --- wallet ---------------------------------------------------------------------------------
+    async def _do_connect_wallet(self, _: fx.ConnectWallet) -> ev.Event:
+        try:
+            connection = await self.wallet.connect()
+        except ChainError as exc:
+            return ev.WalletRejected(code=exc.code, message=exc.message, at=self.clock())
+        return ev.WalletConnected(account=connection.account, chain_id=connection.chain_id,
+                                  at=self.clock())  # fmt: skip
+
+    async def _do_disconnect_wallet(self, _: fx.DisconnectWallet) -> None:
+        self.keys.clear()
+
+    async def _do_switch_chain(self, effect: fx.SwitchChainEffect) -> ev.Event:
+        try:
+            await self.wallet.switch_chain(effect.chain_id)
+        except ChainError as exc:
+            return ev.WalletRejected(code=exc.code, message=exc.message, at=self.clock())
+        return ev.ChainChanged(chain_id=effect.chain_id, at=self.clock())
+
+    # --- reading --------------------------------------------------------------------------------
+    async def _credit(self, account: str, rows: list[CreditReservation]) -> CreditSummary:
+        profile = await self.backend.profile(account)
+        summary = account_summary(profile, rows)
+        history = await self.backend.credit_history(account, limit=1, funding_status="funded")
+        last = history.items[0].total_credit_usd if history.items else 0
+        return CreditSummary(
+            credited_usd=summary.credited,
+            captured_usd=summary.captured,
+            held_usd=summary.held,
+            pending_usd=summary.pending,
+            last_top_up_usd=last,
+        )
+
+    async def _usage_rows(self) -> list[CreditReservation]:
+        if self.keys.token is None:
+            return []
+        return await self.backend.usage(self.keys.token.reveal(), limit=20)
+
+    async def _do_load_account(self, effect: fx.LoadAccount) -> ev.Event:
+        now = self.clock()
+        try:
+            reading = await self.wallet.read(effect.account)
+        except ChainError as exc:
+            return ev.BackendFailed(message=_UNREACHABLE_CHAIN if exc.code == "rpc_unavailable"
+                                    else exc.message, at=now)  # fmt: skip
+        try:
+            config = await self.backend.config_values()
+            try:
+                rows = await self._usage_rows()
+            except (NotSupported, Unauthorised):
+                rows = []
+            credit = await self._credit(effect.account, rows)
+        except BackendError as exc:
+            return ev.BackendFailed(kind=_kind(exc), message=exc.message, at=now)
+        stream = None
+        if reading.flow_rate > 0:
+            stream = StreamInfo(flow_rate=reading.flow_rate, as_of=now)
+        return ev.AccountLoaded(
+            wallet=WalletInfo(
+                account=reading.account.lower(),
+                chain_id=reading.chain_id,
+                g_balance_wei=reading.g_balance_wei,
+                verified=reading.verified,
+                first_deposit_done=reading.total_deposited_wei > 0,
+            ),
+            credit=credit,
+            gd_price=_price_text(config.config.gd_cusd_price),
+            key_prefix=self.keys.prefix,
+            stream=stream,
+            at=now,
+        )
+
+    async def _do_load_usage(self, effect: fx.LoadUsage) -> ev.Event:
+        now = self.clock()
+        if self.keys.token is None:
+            return ev.BackendFailed(kind="unauthorised", at=now,
+                                    message="Usage appears here for the key created in this "
+                                    "session. Create a new key to see it.")  # fmt: skip
+        try:
+            rows = await self._usage_rows()
+            credit = await self._credit(effect.account, rows)
+        except BackendError as exc:
+            return ev.BackendFailed(kind=_kind(exc), message=exc.message, at=now)
+        return ev.UsageLoaded(rows=tuple(_usage_row(r) for r in rows), credit=credit, at=now)
+
+    # --- paying ---------------------------------------------------------------------------------
+    async def _do_submit_payment(self, effect: fx.SubmitPayment) -> ev.Event:
+        try:
+            tx_hash = await self.wallet.send_purchase(payer=effect.payer, buyer=effect.buyer,
+                                                      amount_wei=effect.amount_wei)  # fmt: skip
+        except ChainError as exc:
+            return _wallet_failure(exc, self.clock())
+        return ev.PaymentSubmitted(tx_hash=tx_hash, at=self.clock())
+
+    async def _do_record_payment(self, effect: fx.RecordPayment) -> ev.Event:
+        try:
+            await self.wallet.wait_for_receipt(effect.tx_hash)
+        except ChainError as exc:
+            return ev.PaymentFailed(code=exc.code, message=exc.message, at=self.clock())
+        try:
+            try:
+                recorded = await self.backend.record_payment(effect.tx_hash)
+                results: list[FundResult] = list(recorded.events)
+            except AlreadyRecorded:
+                results = []  # funded before: recording is idempotent, never credited twice
+            credit = await self._credit(effect.account, await self._usage_rows_soft())
+        except BackendError as exc:
+            return ev.BackendFailed(kind=_kind(exc), message=exc.message, at=self.clock())
+        statuses = {r.funding_status for r in results}
+        status = "failed" if "failed" in statuses else "pending" if "pending" in statuses else (
+            "funded")  # fmt: skip
+        added = sum(r.total_credit_usd for r in results if r.funding_status == "funded")
+        return ev.PaymentRecorded(status=status, credit=credit, credited_usd=added,
+                                  at=self.clock())  # fmt: skip
+
+    async def _usage_rows_soft(self) -> list[CreditReservation]:
+        try:
+            return await self._usage_rows()
+        except (NotSupported, Unauthorised):
+            return []
+
+    async def _do_issue_api_key(self, effect: fx.IssueApiKey) -> ev.Event:
+        try:
+            nonce = await self.backend.auth_nonce(effect.account, effect.chain_id)
+            try:
+                signature = await self.wallet.sign_message(effect.account, nonce.message)
+            except ChainError as exc:
+                return ev.WalletRejected(code=exc.code, message=exc.message, at=self.clock())
+            issued = await self.backend.create_api_key(effect.account, nonce.nonce, signature,
+                                                       label=self.key_label)  # fmt: skip
+        except NotSupported:
+            return ev.BackendFailed(kind="not_supported", at=self.clock(),
+                                    message="API keys are not available on this backend yet.")
+        except BackendError as exc:
+            return ev.BackendFailed(kind=_kind(exc), message=exc.message, at=self.clock())
+        token = SecretToken(issued.token.get_secret_value())
+        self.keys.token, self.keys.prefix = token, issued.api_key.token_prefix
+        self.keys.key_id = issued.api_key.id
+        return ev.ApiKeyIssued(token=token, key_id=issued.api_key.id,
+                               prefix=issued.api_key.token_prefix, at=self.clock())  # fmt: skip
+
+    # --- streams --------------------------------------------------------------------------------
+    async def _stream(self, effect: fx.StartStreamEffect | fx.ResumeStreamEffect
+                      | fx.PauseStreamEffect | fx.StopStreamEffect) -> ev.Event:  # fmt: skip
+        creates = isinstance(effect, fx.StartStreamEffect | fx.ResumeStreamEffect)
+        try:
+            tx_hash = await self.wallet.send_stream(
+                "create" if creates else "delete", sender=effect.sender, buyer=effect.buyer,
+                flow_rate=effect.flow_rate if creates else 0,
+            )
+            await self.wallet.wait_for_receipt(tx_hash)
+        except ChainError as exc:
+            return _wallet_failure(exc, self.clock())
+        try:
+            await self.backend.record_payment(tx_hash)
+        except BackendError:
+            pass  # the chain is the truth for the stream; the backend catches up on its next read
+        now = self.clock()
+        rate = effect.flow_rate if creates else 0
+        return ev.StreamUpdated(tx_hash=tx_hash, at=now,
+                                stream=StreamInfo(flow_rate=rate, started_at=now if creates
+                                                  else None, as_of=now))  # fmt: skip
+
+    _do_start_stream = _stream
+    _do_resume_stream = _stream
+    _do_pause_stream = _stream
+    _do_stop_stream = _stream
+
+
+def _kind(exc: BackendError) -> ev.BackendFailureKind:
+    if isinstance(exc, NotSupported):
+        return "not_supported"
+    if isinstance(exc, Unauthorised):
+        return "unauthorised"
+    return "unavailable"
+
+
+def _wallet_failure(exc: ChainError, at: datetime) -> ev.Event:
+    if exc.code == "user_rejected":
+        return ev.WalletRejected(code=exc.code, message=exc.message, at=at)
+    return ev.PaymentFailed(code=exc.code, message=exc.message, at=at)
+
+
+def _price_text(price: object) -> str:
+    return repr(price) if isinstance(price, float) else str(price)
+
+
+def _usage_row(row: CreditReservation) -> UsageRow:
+    extra = row.model_extra or {}
+    model = getattr(row, "model", None) or extra.get("model") or "—"
+    return UsageRow(
+        request_id=row.request_id,
+        model=str(model)[:200],
+        status=_STATUS.get(row.status, "held"),  # type: ignore[arg-type]
+        hold_usd=row.max_cost_usd,
+        cost_usd=row.actual_cost_usd,
+        prompt_tokens=int(getattr(row, "prompt_tokens", 0) or 0),
+        completion_tokens=int(getattr(row, "completion_tokens", 0) or 0),
+        created_at=row.created_at,
+    )

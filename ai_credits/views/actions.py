@@ -1,0 +1,150 @@
+"""Buttons from the machine: every user event ``available_events`` offers, worded for people.
+
+Labels are Title Case (PRODUCT.md §8) and may depend on the state ("Cancel" while connecting,
+"Buy Once" beside a stream).  A few buttons the product requires to be *visible but disabled* have
+no transition in their state ("Buy AI Credits" while a payment is under way); they are added here
+with the reason, so a second submit is impossible and everyone can read why.
+"""
+
+from __future__ import annotations
+
+from ai_credits.core.machine import GUARDS, available_events
+from ai_credits.core.snapshot import Snapshot
+from ai_credits.core.states import GROUPS, State
+from ai_credits.views.models import Action, HiddenField
+
+__all__ = ["ActionPool", "build_actions"]
+
+S = State
+
+_LABELS: dict[str, str] = {
+    "connect": "Connect Wallet",
+    "disconnect": "Disconnect",
+    "choose_mode": "Stream G$ Monthly",
+    "enter_amount": "Get Quote",
+    "use_max": "Use Max",
+    "confirm": "Buy AI Credits",
+    "start_stream": "Start Stream",
+    "pause_stream": "Pause Stream",
+    "resume_stream": "Resume Stream",
+    "stop_stream": "Stop Stream",
+    "retry": "Retry",
+    "top_up": "Top Up",
+    "reveal_key": "Show Key",
+    "hide_key": "Hide Key",
+    "create_key": "Create API Key",
+    "view_usage": "View Usage",
+    "refresh": "Refresh",
+    "switch_chain": "Switch to Celo",
+    "use_own_key": "Use My Own Key",
+    "leave_byok": "Back",
+}
+
+_PRIMARY = {"connect", "confirm", "start_stream", "retry", "switch_chain", "resume_stream"}
+_HIDDEN_WHEN_DISABLED = {"create_key"}
+_STREAMING = GROUPS["streaming"]
+
+
+def _label(event_type: str, snapshot: Snapshot) -> str:
+    state = snapshot.state
+    if event_type == "disconnect" and state is S.connecting:
+        return "Cancel"
+    if event_type == "top_up" and state in _STREAMING:
+        return "Buy Once Instead"
+    if event_type == "choose_mode" and state is S.streaming_stopped:
+        return "Restart Stream"
+    if event_type == "enter_amount":
+        if state is S.streaming_setup:
+            return "Update Stream"
+        return "Update Quote" if snapshot.quote is not None else "Get Quote"
+    if event_type == "refresh" and state is S.payment_pending:
+        return "Check Again"
+    if event_type == "view_usage" and state is S.payment_confirmed:
+        return "View Balance and Usage"
+    return _LABELS.get(event_type, event_type.replace("_", " ").title())
+
+
+def _variant(event_type: str, state: State) -> str:
+    if event_type in _PRIMARY:
+        return "primary"
+    if event_type == "top_up" and state in (S.insufficient_ai_credits, S.low_balance):
+        return "primary"
+    return "secondary"
+
+
+def _synthetic(snapshot: Snapshot, offered: set[str]) -> list[Action]:
+    """Disabled buttons the product shows although the state has no transition for them."""
+    state = snapshot.state
+    reason: str | None = None
+    if "confirm" in offered:
+        return []
+    if state in (S.awaiting_signature, S.payment_pending) and (
+        snapshot.pending is None or snapshot.pending.kind == "purchase"
+    ):
+        reason = "A payment is already under way. Wait for it to finish."
+    elif state is S.insufficient_g_balance:
+        reason = "Not enough G$ for this payment."
+    elif state is S.connected_empty and snapshot.mode == "one_time":
+        reason = snapshot.amount.error_message or GUARDS["amount_ok"].reason
+    if reason is None:
+        return []
+    return [Action(id="gw-action-confirm", type="confirm", label=_LABELS["confirm"],
+                   enabled=False, reason=reason, variant="primary")]  # fmt: skip
+
+
+def build_actions(snapshot: Snapshot) -> list[Action]:
+    """Every button the state offers, in the machine's order, plus the required disabled ones."""
+    result: list[Action] = []
+    offered: set[str] = set()
+    for item in available_events(snapshot):
+        if item.kind != "user":
+            continue
+        if not item.allowed and item.type in _HIDDEN_WHEN_DISABLED:
+            continue
+        offered.add(item.type)
+        fields: tuple[HiddenField, ...] = ()
+        if item.type == "choose_mode":
+            fields = (HiddenField(name="mode", value="stream"),)
+        result.append(
+            Action(
+                id=f"gw-action-{item.type.replace('_', '-')}",
+                type=item.type,
+                label=_label(item.type, snapshot),
+                enabled=item.allowed,
+                reason=None if item.allowed else (item.reason or "Not available right now."),
+                fields=fields,
+                variant="primary" if _variant(item.type, snapshot.state) == "primary"
+                else "secondary",
+            )
+        )  # fmt: skip
+    return result + _synthetic(snapshot, offered)
+
+
+class ActionPool:
+    """The state's actions, handed out to the cards that show them; the rest go at the end."""
+
+    def __init__(self, actions: list[Action]) -> None:
+        self.all = tuple(actions)
+        self._left = list(actions)
+
+    def take(self, *types: str) -> tuple[Action, ...]:
+        """Remove and return the actions of ``types`` (in the order asked)."""
+        taken: list[Action] = []
+        for event_type in types:
+            for action in [a for a in self._left if a.type == event_type]:
+                self._left.remove(action)
+                taken.append(action)
+        return tuple(taken)
+
+    def take_one(self, event_type: str) -> Action | None:
+        """Remove and return the action of ``event_type``, if offered."""
+        found = self.take(event_type)
+        return found[0] if found else None
+
+    def has(self, event_type: str) -> bool:
+        """Whether ``event_type`` is still unplaced."""
+        return any(a.type == event_type for a in self._left)
+
+    def rest(self) -> tuple[Action, ...]:
+        """What no card took."""
+        return tuple(self._left)
