@@ -7,7 +7,7 @@
 - every failure is one of :mod:`ai_credits.backends.errors`;
 - an ``httpx`` transport may be injected (``httpx.MockTransport``, ``httpx.ASGITransport``);
 - API keys travel only in the ``Authorization`` header; they are never logged, and a logging filter
-  scrubs anything shaped like a key from the ``httpx``, ``httpcore`` and ``ai_credits`` loggers.
+  scrubs anything shaped like a key from the ``httpx``, ``httpcore`` and backend loggers.
 
 Planned endpoints answering ``404 {"error":"not found"}`` raise :class:`NotSupported`.
 """
@@ -96,14 +96,32 @@ class KeyRedactingFilter(logging.Filter):
 
 
 _FILTER = KeyRedactingFilter()
+_REDACTED_LOGGERS = (
+    "httpx",
+    "httpcore.connection",
+    "httpcore.http11",
+    "httpcore.http2",
+    "httpcore.proxy",
+    "ai_credits",
+    "ai_credits.backends",
+    "ai_credits.backends.worker",
+    "ai_credits.backends.devserver",
+    "ai_credits.backends.fixture",
+)
 
 
 def install_key_redaction() -> None:
-    """Attach :class:`KeyRedactingFilter` to the HTTP and library loggers (idempotent)."""
-    for name in ("httpx", "httpcore", "ai_credits"):
+    """Attach :class:`KeyRedactingFilter` to the HTTP and library loggers (idempotent).
+
+    Logger filters only see records created on that very logger, so each one is named.
+    """
+    for name in _REDACTED_LOGGERS:
         logger = logging.getLogger(name)
         if _FILTER not in logger.filters:
             logger.addFilter(_FILTER)
+
+
+install_key_redaction()
 
 
 class _Retry(Exception):

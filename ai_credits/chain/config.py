@@ -61,6 +61,9 @@ class ChainConfig(BaseModel):
     cusd: str = "0x765DE816845861e75A25fCA122bb6898B8B1282a"
     vault_usd_decimals: int = Field(default=18, ge=6, le=36)
     """Decimals of the vault's ``minFirstDepositUsd`` / ``minMonthlyStreamUsd`` (18 on Celo)."""
+    rpc_retries: int = Field(default=3, ge=0)
+    """Retries (with backoff) of a failed HTTP request to ``rpc_url``; 0 fails at once."""
+    rpc_timeout_s: float = Field(default=15.0, gt=0)
     confirmations: int = Field(default=1, ge=1)
     receipt_timeout_s: float = Field(default=120.0, gt=0)
     poll_interval_s: float = Field(default=1.0, gt=0)

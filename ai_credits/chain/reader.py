@@ -7,9 +7,11 @@ import re
 from collections.abc import Awaitable
 from typing import Any, TypeVar
 
+import aiohttp
 from eth_typing import HexStr
 from web3 import AsyncHTTPProvider, AsyncWeb3
 from web3.exceptions import TransactionNotFound
+from web3.providers.rpc.utils import ExceptionRetryConfiguration
 from web3.types import TxReceipt
 
 from ai_credits.chain.abi import ERC20_ABI, FORWARDER_ABI, GOODID_ABI, VAULT_ABI
@@ -31,6 +33,17 @@ def check_tx_hash(tx_hash: object) -> str:
     return tx_hash.lower()
 
 
+def _http_provider(config: ChainConfig) -> AsyncHTTPProvider:
+    retry = (
+        ExceptionRetryConfiguration(retries=config.rpc_retries) if config.rpc_retries else None
+    )
+    return AsyncHTTPProvider(
+        config.rpc_url,
+        request_kwargs={"timeout": aiohttp.ClientTimeout(total=config.rpc_timeout_s)},
+        exception_retry_configuration=retry,
+    )
+
+
 class ChainReader:
     """Reads chain state for the widget.  Every failure raises :class:`ChainError`.
 
@@ -40,7 +53,7 @@ class ChainReader:
 
     def __init__(self, config: ChainConfig | None = None, *, w3: AsyncWeb3[Any] | None = None):
         self.config = config or ChainConfig()
-        self.w3: AsyncWeb3[Any] = w3 or AsyncWeb3(AsyncHTTPProvider(self.config.rpc_url))
+        self.w3: AsyncWeb3[Any] = w3 or AsyncWeb3(_http_provider(self.config))
         eth = self.w3.eth
         cfg = self.config
         self._token = eth.contract(address=as_checksum(cfg.gd_token), abi=ERC20_ABI)

@@ -8,6 +8,7 @@ claims success it did not see.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -230,10 +231,9 @@ class EffectExecutor:
             await self.wallet.wait_for_receipt(tx_hash)
         except ChainError as exc:
             return _wallet_failure(exc, self.clock())
-        try:
+        # The chain is the truth for the stream; the backend catches up on its next read.
+        with contextlib.suppress(BackendError):
             await self.backend.record_payment(tx_hash)
-        except BackendError:
-            pass  # the chain is the truth for the stream; the backend catches up on its next read
         now = self.clock()
         rate = effect.flow_rate if creates else 0
         return ev.StreamUpdated(tx_hash=tx_hash, at=now,
@@ -270,7 +270,7 @@ def _usage_row(row: CreditReservation) -> UsageRow:
     return UsageRow(
         request_id=row.request_id,
         model=str(model)[:200],
-        status=_STATUS.get(row.status, "held"),  # type: ignore[arg-type]
+        status=_STATUS.get(row.status, "held"),
         hold_usd=row.max_cost_usd,
         cost_usd=row.actual_cost_usd,
         prompt_tokens=int(getattr(row, "prompt_tokens", 0) or 0),

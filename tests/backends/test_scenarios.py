@@ -117,7 +117,7 @@ async def test_down_knob_from_scenario(tmp_path: Path) -> None:
         {"accounts": {"0x12": {}}},
         {"gd_price": "0.1", "surprise": 1},
         {"accounts": {P: {"credits": [{"gd": "1e3"}]}}},
-        {"accounts": {P: {"requests": [{"max_cost_usd": 5, "status": "settled"}]}}},
+        {"accounts": {P: {"requests": [{"max_cost_usd": "5", "status": "done"}]}}},
     ],
 )
 def test_bad_scenarios_are_refused(tmp_path: Path, change: dict[str, object]) -> None:

@@ -40,7 +40,7 @@ ENTRY: dict[str, Any] = {
 
 def test_entry_round_trips_exactly() -> None:
     entry = GdCreditEntry.from_wire(ENTRY)
-    assert entry.gd_amount_wei == 12_345_678 * 10**18 and entry.account == A
+    assert entry.gd_amount_wei == 12_345_678 * 10**15 and entry.account == A
     assert entry.created_at == WHEN
     assert entry.to_wire() == {**ENTRY, "account": A, "rootAccount": A}
 

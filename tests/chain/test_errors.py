@@ -146,3 +146,18 @@ def test_decode_revert_ignores_garbage() -> None:
     assert decode_revert("nothex") is None
     assert decode_revert(sel("Error(string)") + "zz") is None
     assert decode_revert(sel("Error(string)") + "00") is None
+
+
+async def test_an_unreachable_node_is_rpc_unavailable() -> None:
+    from ai_credits.chain import ChainConfig, ChainReader, Web3ChainEventSource
+    from ai_credits.core.onchain import ChainEventSource
+
+    reader = ChainReader(ChainConfig(rpc_url="http://127.0.0.1:9", rpc_retries=0))  # nothing listens on port 9
+    with pytest.raises(ChainError) as caught:
+        await reader.chain_id()
+    assert caught.value.code == "rpc_unavailable"
+    source = Web3ChainEventSource(reader)
+    assert isinstance(source, ChainEventSource)
+    with pytest.raises(ChainError) as caught:
+        await source.current_flow_rate("0x" + "11" * 20)
+    assert caught.value.code == "rpc_unavailable"

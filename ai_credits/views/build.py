@@ -1,0 +1,732 @@
+"""``build_view(snapshot)``: from the machine's snapshot to the :class:`WidgetView` templates see.
+
+Pure and deterministic: no clock (times come from the snapshot), no I/O, integers until the last
+step where :mod:`ai_credits.core.quote` formats them.  The API key token enters the view only in
+``payment_confirmed`` with the key revealed.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import ROUND_DOWN, Decimal
+
+from ai_credits.core.models import ApiKey, CreditSummary, UsageRow, WidgetConfig
+from ai_credits.core.quote import (
+    SECONDS_PER_MONTH,
+    VaultMinimums,
+    credit_with_bonus,
+    flow_rate_for_monthly,
+    format_credit,
+    format_gd,
+)
+from ai_credits.core.rules import is_low_balance
+from ai_credits.core.snapshot import Snapshot
+from ai_credits.core.states import GROUPS, State
+from ai_credits.views.actions import ActionPool, build_actions
+from ai_credits.views.models import (
+    AmountForm,
+    ApiKeyCard,
+    Badge,
+    BalanceCard,
+    BalanceHero,
+    ByokCard,
+    CachedLabel,
+    ChartBar,
+    Counter,
+    Header,
+    Hero,
+    InfoLine,
+    ModeOption,
+    ModeSwitch,
+    NoticeView,
+    PendingCard,
+    Preset,
+    QuoteCard,
+    SetupSnippets,
+    SpendChart,
+    StepView,
+    StreamSetupCard,
+    StreamStatusCard,
+    UsageRowView,
+    UsageTable,
+    WalletChip,
+    WidgetView,
+)
+from ai_credits.views.snippets import setup_snippets
+
+__all__ = ["CHAIN_NAMES", "build_view", "chain_label", "short_hex"]
+
+S = State
+WEI = 10**18
+HEADLINE = "Use G$ to power your AI coding tools."
+TAGLINE = "Buy AI credits with G$ for Claude Code, Codex, chat & other AI tools."
+SETTLEMENT_NOTE = "You pay with G$; the backend handles AntSeed settlement underneath."
+VERIFY_HINT = "Verify with GoodID to get the bonus"
+BYOK_KEY_PLACEHOLDER = "YOUR_PROVIDER_KEY"
+
+CHAIN_NAMES: dict[int, str] = {
+    1: "Ethereum",
+    10: "Optimism",
+    122: "Fuse",
+    137: "Polygon",
+    42161: "Arbitrum",
+    42220: "Celo",
+    44787: "Celo Alfajores",
+}
+"""Display names (CHAIN.md).  The settlement chain is deliberately absent: the widget never names
+it (PRODUCT.md §8), so a wallet there reads "Unsupported network"."""
+
+_AMOUNT_STATES = GROUPS["amount_entry"]
+_USAGE_STATES = GROUPS["has_credits"] | {S.insufficient_ai_credits}
+_KEY_STATES = _USAGE_STATES | {S.payment_confirmed} | GROUPS["streaming"] - {S.streaming_setup}
+_STREAM_STATUS = {S.streaming_active, S.streaming_paused, S.streaming_stopped}
+_STEP_LABELS = ("Connect wallet", "Buy credits with G$", "Copy API setup", "Track usage")
+_STEP_WORDS = {
+    "pending": "Pending",
+    "ready": "Ready",
+    "in_progress": "In progress",
+    "completed": "Completed",
+    "needs_attention": "Needs attention",
+}
+
+
+# --- small formatters ---------------------------------------------------------------------------
+
+
+def short_hex(value: str) -> str:
+    """``0x1234…abcd``."""
+    return f"{value[:6]}…{value[-4:]}" if len(value) > 12 else value
+
+
+def chain_label(chain_id: int) -> str:
+    """The chain's display name, or "Unsupported network"."""
+    return CHAIN_NAMES.get(chain_id, "Unsupported network")
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _when(moment: datetime) -> str:
+    """``21 Nov 2026, 12:51 UTC``."""
+    return _utc(moment).strftime("%d %b %Y, %H:%M UTC").lstrip("0")
+
+
+def _pct(bps: int) -> str:
+    return f"+{bps // 100}%" if bps % 100 == 0 else f"+{bps / 100:.2f}%".replace(".00", "")
+
+
+def _gd(wei: int) -> str:
+    return f"{format_gd(wei)} G$"
+
+
+def _credit(micro: int, cfg: WidgetConfig) -> str:
+    return format_credit(micro, unit=cfg.credit_unit, credits_per_usd=cfg.credits_per_usd)
+
+
+def _monthly_credit(snapshot: Snapshot, flow_rate: int) -> tuple[int, int]:
+    """(total, bonus) credit per 30 days of ``flow_rate``."""
+    cfg = snapshot.config
+    q = credit_with_bonus(flow_rate * SECONDS_PER_MONTH, source="streamUpdate",
+                          verified=_verified(snapshot), gd_price=cfg.gd_price,
+                          regular_bonus_bps=cfg.regular_bonus_bps,
+                          streaming_bonus_bps=cfg.streaming_bonus_bps)  # fmt: skip
+    return q.total_credit_usd, q.bonus_usd
+
+
+def _verified(snapshot: Snapshot) -> bool:
+    return bool(snapshot.wallet and snapshot.wallet.verified)
+
+
+# --- header, hero, steps ------------------------------------------------------------------------
+
+
+def _header(snapshot: Snapshot) -> Header:
+    cfg = snapshot.config
+    wallet = snapshot.wallet
+    if wallet is not None and wallet.chain_id not in cfg.supported_chain_ids:
+        badge = Badge(label=chain_label(wallet.chain_id), tone="warning")
+        if badge.label != "Unsupported network":
+            badge = Badge(label=f"{badge.label} · unsupported", tone="warning")
+    else:
+        chain_id = wallet.chain_id if wallet is not None else cfg.supported_chain_ids[0]
+        badge = Badge(label=chain_label(chain_id), tone="info")
+    return Header(heading_id="gw-heading", chain=badge)
+
+
+def _credited(snapshot: Snapshot) -> bool:
+    credit = snapshot.credit
+    return credit is not None and credit.credited_usd > 0
+
+
+def _steps(snapshot: Snapshot) -> tuple[StepView, ...]:
+    state = snapshot.state
+    wallet_ok = snapshot.wallet is not None and state not in (S.unsupported_chain, S.connecting)
+    connect = ("needs_attention" if state is S.unsupported_chain
+               else "in_progress" if state is S.connecting
+               else "completed" if wallet_ok
+               else "ready" if state is S.disconnected else "pending")  # fmt: skip
+    bought = _credited(snapshot) or state in (S.payment_confirmed, S.signing_in) or (
+        snapshot.stream is not None and snapshot.stream.streamed_wei > 0)
+    buy = ("needs_attention" if state in (S.payment_failed, S.insufficient_g_balance,
+                                          S.insufficient_ai_credits)
+           else "in_progress" if state in (S.awaiting_signature, S.payment_pending)
+           else "completed" if bought
+           else "ready" if wallet_ok else "pending")  # fmt: skip
+    has_key = snapshot.api_key is not None
+    setup = ("in_progress" if state is S.signing_in
+             else "ready" if state in (S.payment_confirmed, S.byok)
+             else "completed" if has_key and state in _USAGE_STATES | _STREAM_STATUS
+             else "pending")  # fmt: skip
+    track = ("needs_attention" if state in (S.low_balance, S.insufficient_ai_credits)
+             else "in_progress" if state is S.usage_active
+             else "ready" if state in (S.has_credits, S.usage_empty)
+             else "pending")  # fmt: skip
+    if state is S.backend_unavailable:
+        if _credited(snapshot):
+            track = "needs_attention"
+        else:
+            buy = "needs_attention"
+    statuses = (connect, buy, setup, track)
+    current = next((i for i, st in enumerate(statuses) if st != "completed"), len(statuses) - 1)
+    return tuple(
+        StepView(label=label, status=st, status_label=_STEP_WORDS[st], current=i == current)
+        for i, (label, st) in enumerate(zip(_STEP_LABELS, statuses, strict=True))
+    )
+
+
+def _hero(snapshot: Snapshot, pool: ActionPool) -> Hero | None:
+    if snapshot.state not in (S.disconnected, S.connecting, S.unsupported_chain):
+        return None
+    cfg = snapshot.config
+    return Hero(
+        headline=HEADLINE,
+        tagline=TAGLINE,
+        bonus_banner=f"{_pct(cfg.regular_bonus_bps)} on one-time purchases, "
+        f"{_pct(cfg.streaming_bonus_bps)} on streams — for GoodID-verified wallets.",
+        actions=pool.take("connect"),
+    )
+
+
+# --- notices ------------------------------------------------------------------------------------
+
+
+def _notices(snapshot: Snapshot, pool: ActionPool) -> tuple[NoticeView, ...]:
+    state = snapshot.state
+    found: list[NoticeView] = []
+    notice = snapshot.notice
+    if notice is not None:
+        found.append(NoticeView(id="gw-notice", tone=notice.kind, title=notice.title,
+                                message=notice.message, focus=notice.kind == "error"))  # fmt: skip
+    if state is S.unsupported_chain and snapshot.wallet is not None:
+        name = CHAIN_NAMES.get(snapshot.wallet.chain_id)
+        where = f"Your wallet is on {name}." if name else "Your wallet is on another network."
+        found.append(NoticeView(id="gw-notice-chain", tone="warning", title="Wrong network",
+                                message=f"{where} Switch to Celo to buy AI credits with G$."))
+    elif state is S.insufficient_ai_credits:
+        found.append(NoticeView(
+            id="gw-notice-credit", tone="warning", title="You are out of AI credits",
+            message="Top up to keep your tools working. Your API key and setup stay the same."))
+    elif state is S.payment_confirmed and (notice is None or notice.kind != "error"):
+        found.insert(0, NoticeView(
+            id="gw-notice-confirmed", tone="success", title="Payment confirmed",
+            message="Your AI credits are ready. Copy your API key and setup below."))
+    if found:
+        first = found[0]
+        extra = pool.take("retry", "switch_chain")
+        if state is S.insufficient_ai_credits:
+            extra += pool.take("top_up")
+        found[0] = first.model_copy(update={"actions": first.actions + extra})
+    return tuple(found)  # fmt: skip
+
+
+# --- wallet, amount, quote ----------------------------------------------------------------------
+
+
+def _wallet(snapshot: Snapshot, pool: ActionPool) -> WalletChip | None:
+    wallet = snapshot.wallet
+    if wallet is None:
+        return None
+    return WalletChip(short=short_hex(wallet.account), full=wallet.account,
+                      network=chain_label(wallet.chain_id),
+                      actions=pool.take("disconnect"))  # fmt: skip
+
+
+def _balance_hero(snapshot: Snapshot) -> BalanceHero | None:
+    wallet = snapshot.wallet
+    if wallet is None or wallet.g_balance_wei is None or snapshot.state not in _AMOUNT_STATES:
+        return None
+    verified = None
+    if wallet.verified is True:
+        verified = Badge(label="GoodID verified", tone="success")
+    elif wallet.verified is False:
+        verified = Badge(label="Not verified", tone="warning")
+    return BalanceHero(label="Your G$ balance", amount=format_gd(wallet.g_balance_wei),
+                       verified=verified)  # fmt: skip
+
+
+def _mode_switch(snapshot: Snapshot, pool: ActionPool) -> ModeSwitch | None:
+    cfg = snapshot.config
+    if snapshot.state not in _AMOUNT_STATES or not cfg.allow_streaming:
+        return None
+    if pool.take_one("choose_mode") is None:
+        return None
+    return ModeSwitch(
+        legend="How do you want to pay?",
+        selected=snapshot.mode,
+        options=(
+            ModeOption(value="one_time", label="One-Time",
+                       note=f"{_pct(cfg.regular_bonus_bps)} bonus"),
+            ModeOption(value="stream", label="Monthly Stream",
+                       note=f"{_pct(cfg.streaming_bonus_bps)} bonus · Beta"),
+        ),
+    )  # fmt: skip
+
+
+def _preset(snapshot: Snapshot, gd: int) -> Preset:
+    cfg = snapshot.config
+    stream = snapshot.mode == "stream"
+    basis = flow_rate_for_monthly(gd * WEI) * SECONDS_PER_MONTH if stream else gd * WEI
+    q = credit_with_bonus(basis, source="streamUpdate" if stream else "deposit",
+                          verified=_verified(snapshot), gd_price=cfg.gd_price,
+                          regular_bonus_bps=cfg.regular_bonus_bps,
+                          streaming_bonus_bps=cfg.streaming_bonus_bps)  # fmt: skip
+    note = f"{_credit(q.total_credit_usd, cfg)}"
+    if q.bonus_usd:
+        note += f" · {_pct(q.bonus_bps)}"
+    return Preset(value=str(gd), label=f"{format_gd(gd * WEI, decimals=0)} G$", note=note)
+
+
+def _amount_form(snapshot: Snapshot, pool: ActionPool) -> AmountForm | None:
+    submit = pool.take_one("enter_amount")
+    if snapshot.state not in _AMOUNT_STATES or submit is None:
+        return None
+    stream = snapshot.mode == "stream"
+    wallet = snapshot.wallet
+    balance = wallet.g_balance_wei if wallet else None
+    error = snapshot.amount.error_message
+    if error is None and snapshot.state is S.insufficient_g_balance:
+        error = "Not enough G$ for this payment."
+        if balance is not None:
+            error += f" Your balance is {_gd(balance)}."
+    hint = f"Balance: {_gd(balance)}" if balance is not None else "Amount in G$."
+    if stream:
+        hint = "G$ streamed to the vault every 30 days. " + hint
+    extra = () if snapshot.quote is not None else pool.take("confirm")
+    return AmountForm(
+        label="G$ per 30 days" if stream else "Amount of G$",
+        text=snapshot.amount.text,
+        placeholder="60000" if stream else "20000",
+        hint=hint,
+        error=error,
+        presets=tuple(_preset(snapshot, gd) for gd in snapshot.config.presets_gd),
+        submit=submit,
+        max_action=pool.take_one("use_max"),
+        actions=extra,
+    )
+
+
+def _quote(snapshot: Snapshot, pool: ActionPool) -> QuoteCard | None:
+    quote = snapshot.quote
+    shown = _AMOUNT_STATES | {S.awaiting_signature}
+    if quote is None or quote.mode != "one_time" or snapshot.state not in shown:
+        return None
+    cfg = snapshot.config
+    bonus_label = f"GoodID bonus {_pct(quote.bonus_bps)}" if quote.bonus_usd else "GoodID bonus"
+    lines = (
+        InfoLine(label="You pay", value=_gd(quote.gd_wei)),
+        InfoLine(label="AI credit", value=_credit(quote.principal_usd, cfg)),
+        InfoLine(label=bonus_label, value="+" + _credit(quote.bonus_usd, cfg),
+                 emphasis=quote.bonus_usd > 0),
+    )  # fmt: skip
+    hint = None
+    if not quote.verified:
+        hint = f"{VERIFY_HINT} ({_pct(cfg.regular_bonus_bps)} on one-time purchases)."
+    return QuoteCard(title="Your quote", lines=lines, total_label="Total AI credit",
+                     total=_credit(quote.total_credit_usd, cfg), settlement_note=SETTLEMENT_NOTE,
+                     verify_hint=hint, actions=pool.take("confirm"))  # fmt: skip
+
+
+# --- wallet actions under way -------------------------------------------------------------------
+
+_PENDING_TEXT = {
+    "purchase": "Approve the payment of {amount} in your wallet.",
+    "stream_start": "Approve the stream of {rate} per 30 days in your wallet.",
+    "stream_resume": "Approve resuming the stream at {rate} per 30 days in your wallet.",
+    "stream_pause": "Approve pausing the stream in your wallet. Your credits are kept.",
+    "stream_stop": "Approve stopping the stream in your wallet. Your credits are kept.",
+}
+
+
+def _pending(snapshot: Snapshot, pool: ActionPool) -> PendingCard | None:
+    state = snapshot.state
+    pending = snapshot.pending
+    tx = pending.tx_hash if pending else None
+    if state is S.connecting:
+        card = PendingCard(title="Connect your wallet",
+                           message="Approve the connection in your wallet…")  # fmt: skip
+    elif state is S.signing_in:
+        card = PendingCard(title="Create your API key",
+                           message="Sign the message in your wallet to create your API key. "
+                           "Signing is free: it sends no transaction.")  # fmt: skip
+    elif state is S.awaiting_signature and pending is not None:
+        text = _PENDING_TEXT[pending.kind].format(
+            amount=_gd(pending.amount_wei), rate=_gd(pending.flow_rate * SECONDS_PER_MONTH))
+        card = PendingCard(title="Confirm in your wallet", message=text)
+    elif state is S.payment_pending:
+        card = PendingCard(title="Payment pending",
+                           message="Waiting for your payment to confirm on Celo… "
+                           "This usually takes a few seconds.")  # fmt: skip
+    else:
+        return None
+    return card.model_copy(update={
+        "tx_short": short_hex(tx) if tx else None, "tx_full": tx,
+        "actions": pool.take("refresh", "confirm") + (
+            pool.take("disconnect") if state is S.connecting else ()),
+    })  # fmt: skip
+
+
+# --- key, setup, balance, usage -----------------------------------------------------------------
+
+
+def _masked(key: ApiKey) -> str:
+    if key.token is not None:
+        return key.token.masked
+    prefix = key.prefix
+    head = "gd_live_" if prefix.startswith("gd_live_") else prefix[:3]
+    tail = ""
+    for mark in ("...", "…"):
+        if mark in prefix:
+            tail = prefix.rsplit(mark, 1)[1][-4:]
+            break
+    return f"{head}…{tail}"
+
+
+def _revealed_token(snapshot: Snapshot) -> str | None:
+    key = snapshot.api_key
+    if snapshot.state is S.payment_confirmed and key and key.revealed and key.token is not None:
+        return key.token.reveal()
+    return None
+
+
+def _api_key(snapshot: Snapshot, pool: ActionPool) -> ApiKeyCard | None:
+    key = snapshot.api_key
+    if snapshot.state not in _KEY_STATES:
+        return None
+    if key is None:
+        create = pool.take("create_key")
+        if not create:
+            return None
+        return ApiKeyCard(title="Your API key",
+                          note="Sign a message with your wallet to create your API key.",
+                          actions=create)  # fmt: skip
+    value = _revealed_token(snapshot)
+    once = snapshot.state is S.payment_confirmed and key.token is not None
+    note = ("Copy it now: for your safety the full key is shown only this once."
+            if once else "The full key was shown once, when it was created.")  # fmt: skip
+    reveal = pool.take("hide_key" if value is not None else "reveal_key")
+    pool.take("reveal_key", "hide_key")
+    return ApiKeyCard(title="Your API key", masked=_masked(key), value=value,
+                      revealed=value is not None, can_reveal=once, note=note,
+                      actions=reveal + pool.take("create_key"))  # fmt: skip
+
+
+def _setup(snapshot: Snapshot) -> SetupSnippets | None:
+    state = snapshot.state
+    cfg = snapshot.config
+    if state is S.byok and snapshot.byok is not None:
+        base, model, key = snapshot.byok.base_url, snapshot.byok.model, BYOK_KEY_PLACEHOLDER
+        intro = "Paste these settings into your tool, with your own provider key."
+    elif state in _KEY_STATES and snapshot.api_key is not None:
+        base, model = cfg.api_base_url, cfg.default_model
+        key = _revealed_token(snapshot) or _masked(snapshot.api_key)
+        intro = "Paste one of these into your coding tool. Replace the masked key with yours."
+        if _revealed_token(snapshot) is not None:
+            intro = "Paste one of these into your coding tool."
+    else:
+        return None
+    return SetupSnippets(title="API setup", intro=intro, base_url=base, model=model,
+                         snippets=setup_snippets(base, model, key))  # fmt: skip
+
+
+def _cached(snapshot: Snapshot) -> CachedLabel | None:
+    cached = snapshot.cached
+    if cached is None or cached.as_of is None:
+        return None
+    return CachedLabel(text=f"cached · as of {_when(cached.as_of)}",
+                       as_of=_utc(cached.as_of).isoformat())  # fmt: skip
+
+
+def _balance(snapshot: Snapshot, pool: ActionPool) -> BalanceCard | None:
+    state = snapshot.state
+    cfg = snapshot.config
+    if state is S.backend_unavailable:
+        label = _cached(snapshot)
+        if label is None or snapshot.cached is None:
+            return None
+        return BalanceCard(title="AI credit balance", label="Last known balance",
+                           available=_credit(snapshot.cached.available_usd, cfg),
+                           cached=label)  # fmt: skip
+    credit = snapshot.credit
+    shown = _USAGE_STATES | {S.payment_confirmed} | _STREAM_STATUS
+    if state not in shown or credit is None or (state in _STREAM_STATUS and not _credited(snapshot)):
+        return None
+    return _live_balance(snapshot, credit, pool)
+
+
+def _live_balance(snapshot: Snapshot, credit: CreditSummary, pool: ActionPool) -> BalanceCard:
+    cfg = snapshot.config
+    available = credit.available_usd
+    top_up = credit.last_top_up_usd
+    percent = min(100, available * 100 // top_up) if top_up > 0 else None
+    low = credit.credited_usd > 0 and is_low_balance(credit, cfg)
+    warning = None
+    if available == 0 and credit.credited_usd > 0:
+        warning = "No credit left. Top up to keep using your API key."
+    elif low:
+        warning = "Your credit is running low. Top up to keep your tools working."
+    bar_text = None
+    if percent is not None:
+        bar_text = f"{percent}% of your last top-up ({_credit(top_up, cfg)}) left"
+    pending = f"{_credit(credit.pending_usd, cfg)} on its way" if credit.pending_usd else None
+    actions = pool.take("top_up", "refresh") if snapshot.state in _USAGE_STATES else ()
+    return BalanceCard(title="AI credit balance", label="Available credit",
+                       available=_credit(available, cfg), percent_left=percent,
+                       bar_text=bar_text, low=low, warning=warning, pending=pending,
+                       actions=actions)  # fmt: skip
+
+
+_STATUS_WORDS = {"held": ("Held", "info"), "charged": ("Charged", "success"),
+                 "released": ("Released", "info")}  # fmt: skip
+
+
+def _usage_row(row: UsageRow, cfg: WidgetConfig) -> UsageRowView:
+    label, tone = _STATUS_WORDS[row.status]
+    if row.status == "held":
+        cost, kind = f"≈ {_credit(row.hold_usd, cfg)}", "Estimated"
+    elif row.status == "charged":
+        cost, kind = _credit(row.cost_usd or 0, cfg), "Captured"
+    else:
+        cost, kind = _credit(0, cfg), "Hold released"
+    tokens = row.prompt_tokens + row.completion_tokens
+    moment = _utc(row.created_at)
+    return UsageRowView(request_id=row.request_id, model=row.model, status=row.status,
+                        status_label=label, tone=tone,  # type: ignore[arg-type]
+                        cost=cost, cost_kind=kind, tokens=f"{tokens:,}" if tokens else "—",
+                        time=moment.strftime("%d %b, %H:%M").lstrip("0"),
+                        time_iso=moment.isoformat())  # fmt: skip
+
+
+def _usage(snapshot: Snapshot) -> UsageTable | None:
+    if snapshot.state not in _USAGE_STATES:
+        return None
+    rows = snapshot.usage
+    empty_title = empty_hint = None
+    if rows is None:
+        empty_title = "Loading recent requests…"
+    elif not rows:
+        empty_title = "No requests yet"
+        empty_hint = "Paste the setup into a tool and send a request: it shows up here."
+    cfg = snapshot.config
+    return UsageTable(title="Recent usage", caption="Recent AI requests and what they cost",
+                      rows=tuple(_usage_row(r, cfg) for r in rows or ()),
+                      empty_title=empty_title, empty_hint=empty_hint)  # fmt: skip
+
+
+_CHART_W, _CHART_H, _PLOT_H, _MAX_DAYS = 320, 84, 56, 7
+
+
+def _row_spend(row: UsageRow) -> int:
+    if row.status == "charged":
+        return row.cost_usd or 0
+    return row.hold_usd if row.status == "held" else 0
+
+
+def _chart(snapshot: Snapshot) -> SpendChart | None:
+    rows = snapshot.usage
+    if snapshot.state not in _USAGE_STATES or not rows:
+        return None
+    per_day: dict[date, int] = {}
+    for row in rows:
+        day = _utc(row.created_at).date()
+        per_day[day] = per_day.get(day, 0) + _row_spend(row)
+    last = max(per_day)
+    first = max(min(per_day), last - timedelta(days=_MAX_DAYS - 1))
+    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    peak = max(per_day.get(d, 0) for d in days) or 1
+    slot = _CHART_W // len(days)
+    width = min(32, slot - 8)
+    cfg = snapshot.config
+    bars = []
+    for index, day in enumerate(days):
+        value = per_day.get(day, 0)
+        height = value * _PLOT_H // peak
+        if value and height < 2:
+            height = 2
+        x = index * slot + (slot - width) // 2
+        bars.append(ChartBar(x=x, y=4 + _PLOT_H - height, width=width, height=height,
+                             day=day.strftime("%d %b").lstrip("0"), value=_credit(value, cfg),
+                             label_x=x + width // 2))  # fmt: skip
+    summary = "Spend per day: " + "; ".join(f"{b.day} {b.value}" for b in bars) + "."
+    return SpendChart(title="Spend per day", summary=summary, width=_CHART_W, height=_CHART_H,
+                      baseline_y=4 + _PLOT_H, bars=tuple(bars))  # fmt: skip
+
+
+# --- streams and byok ---------------------------------------------------------------------------
+
+
+def _first_credit_note() -> str:
+    return f"Credit is issued once at least {_gd(VaultMinimums().stream_credit_min_wei)} " \
+        "have streamed."
+
+
+def _stream_setup(snapshot: Snapshot, pool: ActionPool) -> StreamSetupCard | None:
+    if snapshot.state is not S.streaming_setup:
+        return None
+    cfg = snapshot.config
+    quote = snapshot.quote
+    lines: tuple[InfoLine, ...] = ()
+    if quote is not None and quote.mode == "stream":
+        lines = (
+            InfoLine(label="Per 30 days", value=_gd(quote.gd_wei)),
+            InfoLine(label="Flow rate", value=f"{_gd(quote.flow_rate)}/s"),
+            InfoLine(label="AI credit per 30 days", value=_credit(quote.principal_usd, cfg)),
+            InfoLine(label=f"Stream bonus {_pct(quote.bonus_bps)}" if quote.bonus_usd
+                     else "Stream bonus", value="+" + _credit(quote.bonus_usd, cfg),
+                     emphasis=quote.bonus_usd > 0),
+            InfoLine(label="Total per 30 days", value=_credit(quote.total_credit_usd, cfg)),
+        )  # fmt: skip
+    hint = None
+    if not _verified(snapshot):
+        hint = f"{VERIFY_HINT} ({_pct(cfg.streaming_bonus_bps)} on streams)."
+    return StreamSetupCard(
+        title="Monthly stream",
+        beta=Badge(label="Beta", tone="info"),
+        lines=lines,
+        bonus_note=f"Streams earn {_pct(cfg.streaming_bonus_bps)} bonus credit for "
+        "GoodID-verified wallets. Pause or stop any time.",
+        first_credit_note=_first_credit_note(),
+        verify_hint=hint,
+        actions=pool.take("start_stream"),
+    )
+
+
+def _counter_rate(total_per_month: int) -> str:
+    rate = (Decimal(total_per_month) / SECONDS_PER_MONTH).quantize(
+        Decimal("0.000001"), rounding=ROUND_DOWN)
+    return f"{rate:f}"
+
+
+def _stream_status(snapshot: Snapshot, pool: ActionPool) -> StreamStatusCard | None:
+    state = snapshot.state
+    stream = snapshot.stream
+    if state not in _STREAM_STATUS or stream is None:
+        return None
+    cfg = snapshot.config
+    rate = stream.flow_rate if state is S.streaming_active else stream.paused_flow_rate
+    lines: list[InfoLine] = []
+    if rate:
+        total, _bonus = _monthly_credit(snapshot, rate)
+        lines += [
+            InfoLine(label="Rate" if state is S.streaming_active else "Paused rate",
+                     value=f"{_gd(rate * SECONDS_PER_MONTH)} per 30 days"),
+            InfoLine(label="Flow rate", value=f"{_gd(rate)}/s"),
+            InfoLine(label="AI credit per 30 days", value=_credit(total, cfg), emphasis=True),
+        ]  # fmt: skip
+    lines.append(InfoLine(label="Streamed so far", value=_gd(stream.streamed_wei)))
+    if state is S.streaming_active and stream.next_credit_at is not None:
+        lines.append(InfoLine(label="Next credit", value=_when(stream.next_credit_at)))
+    counter = None
+    if state is S.streaming_active and rate and stream.as_of and cfg.credit_unit == "usd":
+        total, _bonus = _monthly_credit(snapshot, rate)
+        counter = Counter(text=_credit(stream.accrued_usd, cfg), base_micro=stream.accrued_usd,
+                          rate_micro_per_s=_counter_rate(total),
+                          as_of=int(_utc(stream.as_of).timestamp()))  # fmt: skip
+    runs_out = None
+    wallet = snapshot.wallet
+    if state is S.streaming_active and rate and wallet and wallet.g_balance_wei is not None:
+        days = wallet.g_balance_wei // rate // 86_400
+        runs_out = (f"Your G$ runs out in {days} days" if days >= 1
+                    else "Your G$ runs out in less than a day")  # fmt: skip
+    first_note = None
+    if stream.streamed_wei < VaultMinimums().stream_credit_min_wei:
+        first_note = _first_credit_note()
+    status, message = {
+        S.streaming_active: (Badge(label="Streaming", tone="success"), None),
+        S.streaming_paused: (Badge(label="Paused", tone="warning"),
+                             "The stream is paused. Resume it at the same rate, or stop it. "
+                             "Your credits are kept."),
+        S.streaming_stopped: (Badge(label="Stopped", tone="info"),
+                              "The stream has ended and your credits are kept. Restart it, "
+                              "or buy once instead."),
+    }[state]  # fmt: skip
+    return StreamStatusCard(
+        title="Your G$ stream", beta=Badge(label="Beta", tone="info"), status=status,
+        lines=tuple(lines), accrued_label="Credit accrued",
+        accrued=_credit(stream.accrued_usd, cfg), counter=counter, first_credit_note=first_note,
+        runs_out=runs_out, message=message,
+        actions=pool.take("pause_stream", "resume_stream", "stop_stream", "choose_mode",
+                          "top_up", "view_usage", "refresh"),
+    )  # fmt: skip
+
+
+def _byok(snapshot: Snapshot, pool: ActionPool) -> ByokCard | None:
+    if snapshot.state is not S.byok or snapshot.byok is None:
+        return None
+    return ByokCard(
+        title="Bring your own key",
+        message="You are using your own provider key, so no credits are needed. "
+        "Your key stays in your tool: it is never sent to this widget.",
+        lines=(InfoLine(label="Base URL", value=snapshot.byok.base_url),
+               InfoLine(label="Model", value=snapshot.byok.model)),
+        actions=pool.take("leave_byok"),
+    )  # fmt: skip
+
+
+# --- the whole view -----------------------------------------------------------------------------
+
+
+def build_view(snapshot: Snapshot, *, theme: str = "dark") -> WidgetView:
+    """The view of ``snapshot`` in ``theme`` (``"dark"`` or ``"light"``)."""
+    if theme not in ("dark", "light"):
+        raise ValueError(f"unknown theme {theme!r}; expected 'dark' or 'light'")
+    state = snapshot.state.value
+    pool = ActionPool(build_actions(snapshot))
+    # Order matters: a card takes its actions from the pool before the next one looks.
+    notices = _notices(snapshot, pool)
+    hero = _hero(snapshot, pool)
+    pending = _pending(snapshot, pool)
+    mode_switch = _mode_switch(snapshot, pool)
+    quote = _quote(snapshot, pool)
+    amount_form = _amount_form(snapshot, pool)
+    stream_setup = _stream_setup(snapshot, pool)
+    stream_status = _stream_status(snapshot, pool)
+    api_key = _api_key(snapshot, pool)
+    balance = _balance(snapshot, pool)
+    byok = _byok(snapshot, pool)
+    wallet = _wallet(snapshot, pool)
+    return WidgetView(
+        state=state,
+        test_id="AiCreditsWidget-" + state.replace("_", "-"),
+        theme=theme,  # type: ignore[arg-type]
+        header=_header(snapshot),
+        hero=hero,
+        steps=_steps(snapshot),
+        notices=notices,
+        wallet=wallet,
+        balance_hero=_balance_hero(snapshot),
+        mode_switch=mode_switch,
+        amount_form=amount_form,
+        quote=quote,
+        stream_setup=stream_setup,
+        pending=pending,
+        stream_status=stream_status,
+        byok=byok,
+        balance=balance,
+        api_key=api_key,
+        setup=_setup(snapshot),
+        usage=_usage(snapshot),
+        chart=_chart(snapshot),
+        more_actions=pool.rest(),
+        actions=pool.all,
+    )

@@ -1,0 +1,261 @@
+"""pytest plugin: catalogue-driven parametrisation, batch capture, PNG/a11y snapshots, diff report.
+
+Activate with ``-p catalogue.visual.pytest_plugin`` (``tests/visual/conftest.py`` registers it when it
+is not already). Tests ask for:
+
+* ``visual_shot`` — parametrised over ``index.json`` x dark/light x mobile/desktop;
+* ``visual_screenshots`` — every selected shot captured in one batch (session-scoped);
+* ``png_snapshot`` — the syrupy assertion for the current shot (tolerant PNG baselines);
+* ``a11y_case`` / ``visual_a11y`` / ``a11y_snapshot`` — the same for axe-core per story x theme.
+
+The catalogue directory is ``--catalogue-dir``, else ``$VISUAL_CATALOGUE_DIR``, else
+``build/catalogue``; when it has no ``index.json`` it is built first (:func:`index.build_catalogue`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from syrupy.assertion import SnapshotAssertion
+from syrupy.extensions.json import JSONSnapshotExtension
+
+from . import index
+from .a11y import A11yResult, axe_script_path, check_accessibility, write_results
+from .capture import DEFAULT_CONCURRENCY, THEMES, Harness, Shot
+from .report import VisualReport
+from .syrupy_png import (
+    CompareOptions,
+    ShotContext,
+    TolerantPNGExtension,
+    chromium_note,
+    png_assertion,
+    read_recorded_version,
+    write_recorded_version,
+)
+
+ENV_CATALOGUE = "VISUAL_CATALOGUE_DIR"
+PROGRESS_EVERY = 10
+
+
+@dataclass
+class VisualState:
+    """Per-session state shared by the fixtures and the reporting hooks."""
+
+    report: VisualReport
+    options: CompareOptions = field(default_factory=CompareOptions)
+    catalogue_dir: Path | None = None
+    running_chromium: str | None = None
+    recorded: dict[Path, str | None] = field(default_factory=dict)
+    a11y_blocking: list[str] = field(default_factory=list)
+
+
+STATE = pytest.StashKey[VisualState]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("visual", "visual regression and accessibility")
+    group.addoption("--catalogue-dir", default=None, help="catalogue build dir (index.json)")
+    group.addoption(
+        "--visual-report-dir", default=None, help="diff report dir [build/visual-report]"
+    )
+    group.addoption(
+        "--visual-concurrency", type=int, default=None,
+        help=f"pages captured in parallel [{DEFAULT_CONCURRENCY}]",
+    )  # fmt: skip
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if STATE in config.stash:
+        return
+    report_dir = config.getoption("visual_report_dir", default=None)
+    out = Path(report_dir) if report_dir else config.rootpath / "build" / "visual-report"
+    config.stash[STATE] = VisualState(report=VisualReport(out))
+
+
+def _state(config: pytest.Config) -> VisualState:
+    pytest_configure(config)
+    return config.stash[STATE]
+
+
+def catalogue_dir(config: pytest.Config) -> Path:
+    """The catalogue to test (built on first use when missing)."""
+    state = _state(config)
+    if state.catalogue_dir is None:
+        given = config.getoption("catalogue_dir", default=None) or os.environ.get(ENV_CATALOGUE)
+        path = Path(given) if given else config.rootpath / "build" / "catalogue"
+        state.catalogue_dir = index.ensure_catalogue(path.resolve())
+    return state.catalogue_dir
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    wanted = {"visual_shot", "a11y_case"} & set(metafunc.fixturenames)
+    if not wanted:
+        return
+    story_ids = index.load_story_ids(catalogue_dir(metafunc.config))
+    if "visual_shot" in wanted:
+        shots = index.shots_for(story_ids)
+        metafunc.parametrize("visual_shot", shots, ids=[s.key for s in shots])
+    if "a11y_case" in wanted:
+        cases = [(s, t) for s in story_ids for t in THEMES]
+        metafunc.parametrize("a11y_case", cases, ids=[f"{s}--{t}" for s, t in cases])
+
+
+def _selected(session: pytest.Session, name: str) -> list[object]:
+    params = []
+    for item in session.items:
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and name in callspec.params:
+            params.append(callspec.params[name])
+    return params
+
+
+def _progress(config: pytest.Config, label: str) -> Callable[[int, int], None]:
+    """``label N/M`` lines on the terminal, past pytest's output capture."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    capman = config.pluginmanager.get_plugin("capturemanager")
+
+    def report(done: int, total: int) -> None:
+        if reporter is None or not (done % PROGRESS_EVERY == 0 or done == total):
+            return
+        if capman is None:
+            reporter.write_line(f"{label} {done}/{total}")
+            return
+        with capman.global_and_fixture_disabled():
+            reporter.write_line(f"{label} {done}/{total}")
+
+    return report
+
+
+class Screenshots(dict[Shot, bytes]):
+    """Captured PNGs by shot (short repr: tracebacks must not print megabytes of PNG)."""
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} screenshots>"
+
+
+class A11yResults(dict[tuple[str, str], A11yResult]):
+    """axe results by (story id, theme), with a short repr."""
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} axe results>"
+
+
+def _concurrency(config: pytest.Config) -> int:
+    value = config.getoption("visual_concurrency", default=None)
+    return int(value) if value else DEFAULT_CONCURRENCY
+
+
+@pytest.fixture(scope="session")
+def visual_catalogue_dir(pytestconfig: pytest.Config) -> Path:
+    """The catalogue build directory under test."""
+    return catalogue_dir(pytestconfig)
+
+
+@pytest.fixture(scope="session")
+def visual_screenshots(request: pytest.FixtureRequest, visual_catalogue_dir: Path) -> dict[Shot, bytes]:
+    """PNGs of every selected story x mode, captured in one browser batch."""
+    config = request.config
+    state = _state(config)
+    state.report.clear_output()
+    shots = [s for s in _selected(request.session, "visual_shot") if isinstance(s, Shot)]
+
+    async def run() -> dict[Shot, bytes]:
+        async with Harness(concurrency=_concurrency(config)) as harness:
+            state.running_chromium = harness.browser_version
+            return await harness.capture(
+                visual_catalogue_dir, shots, _progress(config, "visual: captured")
+            )
+
+    return Screenshots(asyncio.run(run()))
+
+
+@pytest.fixture(scope="session")
+def visual_a11y(
+    request: pytest.FixtureRequest, visual_catalogue_dir: Path
+) -> dict[tuple[str, str], A11yResult]:
+    """axe-core results for every selected story x theme (also written to ``<catalogue>/a11y``)."""
+    config = request.config
+    cases = [c for c in _selected(request.session, "a11y_case") if isinstance(c, tuple)]
+    stories = list(dict.fromkeys(c[0] for c in cases))
+    themes = list(dict.fromkeys(c[1] for c in cases))
+    axe = axe_script_path(config.rootpath)
+
+    async def run() -> dict[tuple[str, str], A11yResult]:
+        async with Harness(concurrency=_concurrency(config)) as harness:
+            return await check_accessibility(
+                harness, visual_catalogue_dir, stories, themes, axe_path=axe,
+                progress=_progress(config, "a11y: checked"),
+            )  # fmt: skip
+
+    results = A11yResults(asyncio.run(run()))
+    write_results(visual_catalogue_dir, results)
+    _state(config).a11y_blocking = [r.describe_blocking() for r in results.values() if r.blocking]
+    return results
+
+
+@pytest.fixture
+def png_snapshot(
+    request: pytest.FixtureRequest,
+    snapshot: SnapshotAssertion,
+    visual_shot: Shot,
+    visual_screenshots: dict[Shot, bytes],
+) -> SnapshotAssertion:
+    """syrupy assertion comparing the current shot to its PNG baseline, tolerantly."""
+    state = _state(request.config)
+    baseline_dir = Path(TolerantPNGExtension.dirname(test_location=snapshot.test_location))
+    if baseline_dir not in state.recorded:
+        state.recorded[baseline_dir] = read_recorded_version(baseline_dir)
+    updating = bool(request.config.getoption("update_snapshots", default=False))
+    context = ShotContext(
+        label=visual_shot.key,
+        options=state.options,
+        running_chromium=state.running_chromium,
+        recorded_chromium=state.recorded[baseline_dir],
+        report=None if updating else state.report,
+    )
+    return png_assertion(snapshot, context)
+
+
+@pytest.fixture
+def a11y_snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """syrupy JSON snapshot (one file per story x theme) for the non-blocking axe findings."""
+    return snapshot.use_extension(JSONSnapshotExtension)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    state = session.config.stash.get(STATE, None)
+    if state is None:
+        return
+    if session.config.getoption("update_snapshots", default=False) and state.running_chromium:
+        for baseline_dir in state.recorded:
+            if baseline_dir.is_dir() and any(baseline_dir.glob("*.png")):
+                write_recorded_version(baseline_dir, state.running_chromium)
+        return
+    for recorded in state.recorded.values():
+        note = chromium_note(recorded, state.running_chromium)
+        if note:
+            state.report.add_note(note)
+    state.report.write()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    state = terminalreporter.config.stash.get(STATE, None)
+    if state is None:
+        return
+    report = state.report
+    if not (report.failures or report.notes or state.a11y_blocking):
+        return
+    terminalreporter.section("visual regression", sep="=")
+    for note in report.notes:
+        terminalreporter.write_line(note, yellow=True)
+    for failure in sorted(report.failures, key=lambda f: f.label):
+        terminalreporter.write_line(f"DIFF {failure.summary_line()}", red=True)
+    if report.failures:
+        terminalreporter.write_line(f"report: {report.out_dir / 'index.html'}")
+    for text in state.a11y_blocking:
+        terminalreporter.write_line(f"A11Y {text.splitlines()[0]}", red=True)
