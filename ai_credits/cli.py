@@ -53,12 +53,35 @@ def _demo(_: argparse.Namespace) -> int:
     return 0
 
 
+def _dev_backend(args: argparse.Namespace) -> int:
+    """Serve the in-memory FixtureBackend over HTTP, speaking the Worker's wire contract."""
+    from ai_credits.backends.devserver import serve
+
+    chain = None
+    if args.rpc_url:
+        from ai_credits.chain import ChainConfig, ChainReader, Web3ChainEventSource
+
+        chain = Web3ChainEventSource(ChainReader(ChainConfig(rpc_url=args.rpc_url)))
+    where = f"http://{args.host}:{args.port}"
+    print(f"ai-credits dev backend (scenario: {args.scenario or 'empty'}) on {where}", flush=True)
+    serve(port=args.port, host=args.host, scenario=args.scenario, chain=chain)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for tests and docs)."""
     parser = argparse.ArgumentParser(prog="ai-credits", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     demo = commands.add_parser("demo", help="walk the machine's happy path in the terminal")
     demo.set_defaults(handler=_demo)
+    dev = commands.add_parser(
+        "dev-backend", help="serve the fixture backend over HTTP with the Worker's wire contract"
+    )
+    dev.add_argument("--port", type=int, default=8787)
+    dev.add_argument("--host", default="127.0.0.1")
+    dev.add_argument("--scenario", default=None, help="a scenario name from fixtures/scenarios")
+    dev.add_argument("--rpc-url", default=None, help="read vault events from this node")
+    dev.set_defaults(handler=_dev_backend)
     return parser
 
 

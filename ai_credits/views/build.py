@@ -576,8 +576,8 @@ def _chart(snapshot: Snapshot) -> SpendChart | None:
 
 
 def _first_credit_note() -> str:
-    return f"Credit is issued once at least {_gd(VaultMinimums().stream_credit_min_wei)} " \
-        "have streamed."
+    minimum = format_gd(VaultMinimums().stream_credit_min_wei, decimals=0)
+    return f"Credit is issued once at least {minimum} G$ have streamed."
 
 
 def _stream_setup(snapshot: Snapshot, pool: ActionPool) -> StreamSetupCard | None:

@@ -274,10 +274,10 @@ async def test_api_key_lifecycle(harness: Harness) -> None:
 @pytest.mark.parametrize("mistake", ["unknown", "reused", "expired", "mismatch", "wrong_signer"])
 async def test_sign_in_errors(harness: Harness, mistake: str) -> None:
     nonce = await harness.backend.auth_nonce(A)
-    assert len(nonce.nonce) == 32 and nonce.expires_at - harness.clock.now == timedelta(
-        seconds=600
+    assert len(nonce.nonce) == 32 and nonce.expires_at - harness.clock.now == timedelta(seconds=600)
+    assert nonce.message.splitlines()[0].endswith(
+        "wants you to sign in with your Ethereum account:"
     )
-    assert nonce.message.splitlines()[0].endswith("wants you to sign in with your Ethereum account:")
     assert f"Nonce: {nonce.nonce}" in nonce.message and "Chain ID: 42220" in nonce.message
     signer, account, value = ALICE, A, nonce.nonce
     expected = {
@@ -346,7 +346,9 @@ async def test_chat_holds_captures_and_lists_usage(harness: Harness) -> None:
     assert [r.request_id for r in rows] == [second.credit.request_id, credit.request_id]
     summary = account_summary(await harness.backend.profile(A), rows)
     assert summary.credited == 1_000_000 and summary.held == 0
-    assert summary.available == 1_000_000 - credit.settled_micro_usd - second.credit.settled_micro_usd
+    assert (
+        summary.available == 1_000_000 - credit.settled_micro_usd - second.credit.settled_micro_usd
+    )
     assert summary.available == harness.fixture.ledger.available(A)
 
 

@@ -98,9 +98,7 @@ async def test_credit_history_query_validation_shape(
     assert field in body["error"]["fieldErrors"]
 
 
-async def test_rerecord_is_500_cannot_fund(
-    http: httpx.AsyncClient, chain: FakeChain
-) -> None:
+async def test_rerecord_is_500_cannot_fund(http: httpx.AsyncClient, chain: FakeChain) -> None:
     tx = chain.deposit(A, WEI)
     assert (await http.post("/v1/celo/events/record", json={"txHash": tx})).status_code == 200
     again = await http.post("/v1/celo/events/record", json={"txHash": tx})

@@ -189,7 +189,11 @@ async def test_valid_answer_from_raw_server_parses() -> None:
 @pytest.mark.parametrize(
     ("status", "body", "error"),
     [
-        (400, {"error": {"formErrors": ["x"], "fieldErrors": {"limit": ["too big"]}}}, BackendRejected),
+        (
+            400,
+            {"error": {"formErrors": ["x"], "fieldErrors": {"limit": ["too big"]}}},
+            BackendRejected,
+        ),
         (401, {"error": "invalid api key"}, Unauthorised),
         (402, {"error": "insufficient credit balance"}, InsufficientCredit),
         (404, {"error": "not found"}, NotSupported),
@@ -198,20 +202,24 @@ async def test_valid_answer_from_raw_server_parses() -> None:
     ],
 )
 async def test_status_mapping(status: int, body: dict[str, object], error: type[Exception]) -> None:
-    async with RawServer(canned(status, json.dumps(body).encode())) as url:
-        async with WorkerBackend(url, retries=0) as backend:
-            with pytest.raises(error):
-                if error is AlreadyRecorded:
-                    await backend.record_payment("0x" + "1" * 64)
-                else:
-                    await backend.request("gd_live_" + "0" * 64, "req_1")
+    async with (
+        RawServer(canned(status, json.dumps(body).encode())) as url,
+        WorkerBackend(url, retries=0) as backend,
+    ):
+        with pytest.raises(error):
+            if error is AlreadyRecorded:
+                await backend.record_payment("0x" + "1" * 64)
+            else:
+                await backend.request("gd_live_" + "0" * 64, "req_1")
 
 
 async def test_404_on_a_live_route_is_unavailable_not_unsupported() -> None:
-    async with RawServer(canned(404, b'{"error":"not found"}')) as url:
-        async with WorkerBackend(url, retries=0) as backend:
-            with pytest.raises(BackendUnavailable):
-                await backend.profile(A)
+    async with (
+        RawServer(canned(404, b'{"error":"not found"}')) as url,
+        WorkerBackend(url, retries=0) as backend,
+    ):
+        with pytest.raises(BackendUnavailable):
+            await backend.profile(A)
 
 
 @pytest.mark.parametrize(
@@ -261,8 +269,10 @@ async def test_injected_mock_transport() -> None:
 
 
 async def test_body_cap_is_configurable() -> None:
-    async with RawServer(canned(200, json.dumps(PROFILE).encode())) as url:
-        async with WorkerBackend(url, max_body_bytes=100) as backend:
-            with pytest.raises(BackendUnavailable) as info:
-                await backend.profile(A)
+    async with (
+        RawServer(canned(200, json.dumps(PROFILE).encode())) as url,
+        WorkerBackend(url, max_body_bytes=100) as backend,
+    ):
+        with pytest.raises(BackendUnavailable) as info:
+            await backend.profile(A)
     assert info.value.detail == "response too large"

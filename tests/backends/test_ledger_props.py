@@ -44,7 +44,7 @@ class LedgerMachine(RuleBasedStateMachine):
     @rule(
         target=entries,
         account=st.sampled_from(ACCOUNTS),
-        gd=st.integers(1, 50_000) .map(lambda g: g * 10**16),
+        gd=st.integers(1, 50_000).map(lambda g: g * 10**16),
         outcome=st.sampled_from(["funded", "failed", "pending"]),
     )
     def pay(self, account: str, gd: int, outcome: str) -> str:

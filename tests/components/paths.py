@@ -33,6 +33,7 @@ ACCOUNT = "0x1234567890abcdef1234567890abcdef12345678"
 TX_HASH = "0x" + "ab12" * 16
 STREAM_TX = "0x" + "cd34" * 16
 TOKEN = "gd_live_S3cr3tT0kenValue0123456789abcd"
+KEY_PREFIX = "gd_live_S3cr...abcd"
 WEI = 10**18
 HOSTILE = (
     "<img src=x onerror=alert(1)>",
@@ -82,7 +83,7 @@ def _confirmed() -> list[ev.Event]:
         *_connect(),
         *_buy(),
         ev.PaymentRecorded(status="funded", credit=FUNDED, credited_usd=2_200_000, at=_t(4)),
-        ev.ApiKeyIssued(token=TOKEN, key_id="key-1", prefix="gd_live_S3cr", at=_t(5)),
+        ev.ApiKeyIssued(token=TOKEN, key_id="key-1", prefix=KEY_PREFIX, at=_t(5)),
     ]
 
 
@@ -105,7 +106,7 @@ def usage_rows(model: str = "gpt-4o-mini", *, extra_model: str = "claude-3-5-son
 def _has_credits(rows: tuple[UsageRow, ...] = (), credit: CreditSummary = FUNDED) -> list[
         ev.Event]:  # fmt: skip
     return [
-        *_connect(credit=FUNDED, key_prefix="gd_live_S3cr"),
+        *_connect(credit=FUNDED, key_prefix=KEY_PREFIX),
         ev.UsageLoaded(rows=rows, credit=credit, at=_t(60 * 24 + 40)),
     ]
 
