@@ -25,6 +25,11 @@ STORIES: tuple[Story, ...] = (
           description="The wallet is on Ethereum mainnet, not Celo.",
           path=(Step(knobs=(Knob("chain.set_chain_id", 1),), event=ev.Connect()),),
           tags=("base", "error")),
+    Story(title="Widget/Connect", name="Switched to Celo", state=S.connected_empty,
+          description="Switch to Celo from the wrong network: the wallet moves, the widget loads.",
+          path=(Step(knobs=(Knob("chain.set_chain_id", 1),), event=ev.Connect()),
+                Step(event=ev.SwitchChain())),
+          tags=("feature",)),
     Story(title="Widget/Connect", name="Wrong chain mid-flow", state=S.unsupported_chain,
           description="The wallet moved to another chain while an amount was entered; the amount "
           "is kept.",
@@ -40,4 +45,7 @@ STORIES: tuple[Story, ...] = (
           description="A developer with a provider key skips buying: setup with their values.",
           path=(Step(event=ev.UseOwnKey(base_url="https://api.openai.com/v1", model="gpt-4o")),),
           tags=("expected",)),
+    Story(title="Widget/Connect", name="Signed out", state=S.disconnected, scenario="verified",
+          description="Disconnect clears the wallet and every piece of key material.",
+          path=(Step(event=ev.Connect()), Step(event=ev.Disconnect())), tags=("feature",)),
 )  # fmt: skip

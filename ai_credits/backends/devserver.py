@@ -335,7 +335,8 @@ def start_in_thread(
     app: Starlette, *, host: str = "127.0.0.1", port: int = 0, timeout: float = 10.0
 ) -> BackgroundServer:
     """Serve ``app`` on a background thread (``port=0`` picks a free port)."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # proto=IPPROTO_TCP matters: asyncio sets TCP_NODELAY on accepted sockets only then.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     actual_port = int(sock.getsockname()[1])

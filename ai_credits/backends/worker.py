@@ -185,7 +185,11 @@ class WorkerBackend:
         body: Any = None,
         token: str | None = None,
     ) -> tuple[int, Any]:
-        """One request → ``(status, decoded JSON)``; transport and body failures raised."""
+        """One request → ``(status, decoded JSON)``.
+
+        Transport failures raise ``_Retry`` (worth another try for a GET); an oversized or
+        malformed body raises :class:`BackendUnavailable` directly (a retry would get the same).
+        """
         headers = {"authorization": f"Bearer {token}"} if token else {}
         try:
             request = self._client.build_request(
@@ -193,9 +197,9 @@ class WorkerBackend:
             )
             response = await self._client.send(request, stream=True)
         except httpx.TimeoutException:
-            raise BackendUnavailable(detail="request timed out") from None
+            raise _Retry(BackendUnavailable(detail="request timed out")) from None
         except httpx.HTTPError:
-            raise BackendUnavailable(detail="connection failed") from None
+            raise _Retry(BackendUnavailable(detail="connection failed")) from None
         try:
             declared = response.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > self.max_body_bytes:
@@ -208,9 +212,9 @@ class WorkerBackend:
                         detail="response too large", status=response.status_code
                     )
         except httpx.TimeoutException:
-            raise BackendUnavailable(detail="response timed out") from None
+            raise _Retry(BackendUnavailable(detail="response timed out")) from None
         except httpx.HTTPError:
-            raise BackendUnavailable(detail="response interrupted") from None
+            raise _Retry(BackendUnavailable(detail="response interrupted")) from None
         finally:
             await response.aclose()
         status = response.status_code
@@ -238,12 +242,9 @@ class WorkerBackend:
         attempts = self.retries + 1 if method == "GET" else 1
         for attempt in range(attempts):
             try:
-                try:
-                    status, data = await self._exchange(
-                        method, path, params=params, body=body, token=token
-                    )
-                except BackendUnavailable as exc:
-                    raise _Retry(exc) from None
+                status, data = await self._exchange(
+                    method, path, params=params, body=body, token=token
+                )
                 if status in _RETRY_STATUSES and method == "GET":
                     raise _Retry(_map_error(status, data, feature))
             except _Retry as retry:
@@ -294,7 +295,10 @@ class WorkerBackend:
 
         async def probe(name: str) -> None:
             method, path, body = probes[name]
-            status, data = await self._exchange(method, path, body=body)
+            try:
+                status, data = await self._exchange(method, path, body=body)
+            except _Retry as failure:
+                raise failure.error from None
             if status >= 500:
                 raise _map_error(status, data, None)
             self._caps[name] = not (status == 404 and _error_text(data) == "not found")

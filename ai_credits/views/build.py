@@ -469,7 +469,9 @@ def _balance(snapshot: Snapshot, pool: ActionPool) -> BalanceCard | None:
                            cached=label)  # fmt: skip
     credit = snapshot.credit
     shown = _USAGE_STATES | {S.payment_confirmed} | _STREAM_STATUS
-    if state not in shown or credit is None or (state in _STREAM_STATUS and not _credited(snapshot)):
+    if state not in shown or credit is None:
+        return None
+    if state in _STREAM_STATUS and not _credited(snapshot):
         return None
     return _live_balance(snapshot, credit, pool)
 
@@ -511,7 +513,7 @@ def _usage_row(row: UsageRow, cfg: WidgetConfig) -> UsageRowView:
     tokens = row.prompt_tokens + row.completion_tokens
     moment = _utc(row.created_at)
     return UsageRowView(request_id=row.request_id, model=row.model, status=row.status,
-                        status_label=label, tone=tone,  # type: ignore[arg-type]
+                        status_label=label, tone=tone,
                         cost=cost, cost_kind=kind, tokens=f"{tokens:,}" if tokens else "—",
                         time=moment.strftime("%d %b, %H:%M").lstrip("0"),
                         time_iso=moment.isoformat())  # fmt: skip
@@ -708,7 +710,7 @@ def build_view(snapshot: Snapshot, *, theme: str = "dark") -> WidgetView:
     return WidgetView(
         state=state,
         test_id="AiCreditsWidget-" + state.replace("_", "-"),
-        theme=theme,  # type: ignore[arg-type]
+        theme=theme,
         header=_header(snapshot),
         hero=hero,
         steps=_steps(snapshot),

@@ -17,9 +17,16 @@ from pydantic import BaseModel
 from ai_credits.core.snapshot import Snapshot
 from ai_credits.views.build import build_view
 from ai_credits.views.environment import default_environment
-from ai_credits.views.models import WidgetView
+from ai_credits.views.models import SetupSnippets, WidgetView
 
-__all__ = ["COMPONENTS", "cards_css", "render_component", "render_page", "render_view", "render_widget"]
+__all__ = [
+    "COMPONENTS",
+    "cards_css",
+    "render_component",
+    "render_page",
+    "render_view",
+    "render_widget",
+]
 
 COMPONENTS: tuple[str, ...] = (
     "hero",
@@ -96,9 +103,29 @@ def _component_module(name: str) -> Any:
     return _env().get_template(f"cards/{name}.jinja").module
 
 
+@functools.lru_cache(maxsize=64)
+def _setup_html(part: SetupSnippets) -> Markup:
+    return render_component("setup_snippets", part)
+
+
+def _setup_block(view: WidgetView) -> Markup:
+    """The setup card (seven copy blocks, the costliest card): cached per distinct card, except
+    while the full key is revealed (a key is never kept in a cache)."""
+    part = view.setup
+    if part is None:
+        return Markup("")
+    if view.api_key is not None and view.api_key.value is not None:
+        return render_component("setup_snippets", part)
+    return _setup_html(part)
+
+
 def render_view(view: WidgetView, *, post_url: str = "", frozen: bool = False) -> Markup:
     """The widget root for an already built view."""
-    return Markup(_widget_template().render(view=view, post_url=post_url, frozen=frozen))
+    return Markup(
+        _widget_template().render(
+            view=view, post_url=post_url, frozen=frozen, setup_html=_setup_block(view)
+        )
+    )
 
 
 def render_widget(

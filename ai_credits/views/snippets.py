@@ -30,7 +30,7 @@ def _py(value: str) -> str:
 def setup_snippets(base_url: str, model: str, key: str) -> tuple[Snippet, ...]:
     """The setup blocks, in the order shown: env, Cursor, Continue, Cline/Roo, Aider, SDK, curl."""
     base = base_url.rstrip("/") or base_url
-    sh_base, sh_key, sh_model = shell_value(base), shell_value(key), shell_value(model)
+    sh_base, sh_key = shell_value(base), shell_value(key)
     return (
         Snippet(
             id="gw-setup-env",

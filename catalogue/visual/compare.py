@@ -33,6 +33,9 @@ __all__ = ["CompareResult", "ImageInput", "Rect", "compare_images", "decode_png"
 
 U8 = npt.NDArray[np.uint8]
 F64 = npt.NDArray[np.float64]
+U32 = npt.NDArray[np.uint32]
+IDX = npt.NDArray[np.intp]
+BOOL = npt.NDArray[np.bool_]
 ImageInput = Union[bytes, U8, Image.Image]
 
 #: Largest possible YIQ squared distance (pixelmatch's constant).
@@ -136,42 +139,37 @@ def _delta(a: U8, b: U8) -> F64:
     return 0.5053 * dy * dy + 0.299 * di * di + 0.1957 * dq * dq
 
 
-def _packed(rgba: U8) -> npt.NDArray[np.int64]:
-    """One int64 per pixel, padded by one pixel of -1 (never equal to a real pixel)."""
-    u32 = rgba.view(np.uint32)[..., 0].astype(np.int64)
-    return np.pad(u32, 1, constant_values=-1)
-
-
-def _edge(ys: npt.NDArray[np.intp], xs: npt.NDArray[np.intp], h: int, w: int) -> npt.NDArray[np.intp]:
+def _edge(ys: IDX, xs: IDX, h: int, w: int) -> IDX:
     return ((xs == 0) | (xs == w - 1) | (ys == 0) | (ys == h - 1)).astype(np.intp)
 
 
-def _many_siblings(
-    packed: npt.NDArray[np.int64], ys: npt.NDArray[np.intp], xs: npt.NDArray[np.intp], h: int, w: int
-) -> npt.NDArray[np.bool_]:
+def _neighbour(ys: IDX, xs: IDX, dx: int, dy: int, h: int, w: int) -> tuple[IDX, IDX, BOOL]:
+    """Clipped neighbour coordinates and whether the neighbour lies inside the image."""
+    ny, nx = ys + dy, xs + dx
+    valid = (ny >= 0) & (ny < h) & (nx >= 0) & (nx < w)
+    return np.clip(ny, 0, h - 1), np.clip(nx, 0, w - 1), valid
+
+
+def _many_siblings(u32: U32, ys: IDX, xs: IDX, h: int, w: int) -> BOOL:
     """pixelmatch ``hasManySiblings``: 3+ identical neighbours (the image edge counts as one)."""
-    centre = packed[ys + 1, xs + 1]
+    centre = u32[ys, xs]
     count = _edge(ys, xs, h, w)
     for dx, dy in _NEIGHBOURS:
-        count = count + (packed[ys + 1 + dy, xs + 1 + dx] == centre)
+        ny, nx, valid = _neighbour(ys, xs, dx, dy, h, w)
+        count = count + (valid & (u32[ny, nx] == centre))
     return count > 2
 
 
-def _antialiased(
-    y_pad: F64,
-    own: npt.NDArray[np.int64],
-    other: npt.NDArray[np.int64],
-    ys: npt.NDArray[np.intp],
-    xs: npt.NDArray[np.intp],
-    h: int,
-    w: int,
-) -> npt.NDArray[np.bool_]:
+def _antialiased(img: U8, own: U32, other: U32, ys: IDX, xs: IDX, h: int, w: int) -> BOOL:
     """pixelmatch ``antialiased(img, x, y, …, img2)`` for many pixels at once."""
     if ys.size == 0:
         return np.zeros(0, dtype=bool)
-    centre = y_pad[ys + 1, xs + 1]
+    centre = _luma(img[ys, xs])
     # delta = brightness(centre) - brightness(neighbour); NaN outside the image is never 0/<0/>0.
-    deltas = np.stack([centre - y_pad[ys + 1 + dy, xs + 1 + dx] for dx, dy in _NEIGHBOURS], axis=1)
+    deltas = np.empty((ys.size, len(_NEIGHBOURS)))
+    for n, (dx, dy) in enumerate(_NEIGHBOURS):
+        ny, nx, valid = _neighbour(ys, xs, dx, dy, h, w)
+        deltas[:, n] = np.where(valid, centre - _luma(img[ny, nx]), np.nan)
     zeroes = _edge(ys, xs, h, w) + np.count_nonzero(deltas == 0, axis=1)
     neg = np.where(deltas < 0, deltas, 0.0)
     pos = np.where(deltas > 0, deltas, 0.0)
@@ -205,11 +203,19 @@ def _mask_array(masks: Sequence[Rect], h: int, w: int, scale: float) -> npt.NDAr
     return mask
 
 
+_LUMA_R = np.arange(256, dtype=np.float64) * 0.29889531
+_LUMA_G = np.arange(256, dtype=np.float64) * 0.58662247
+_LUMA_B = np.arange(256, dtype=np.float64) * 0.11448223
+_GREY_FACTOR = GREY_ALPHA * np.arange(256, dtype=np.float64) / 255
+
+
 def _grey(rgba: U8) -> U8:
-    """pixelmatch ``drawGrayPixel`` for the whole image (values truncate like a Uint8Array)."""
-    f = rgba.astype(np.float64)
-    luma = _rgb2y(f[..., 0], f[..., 1], f[..., 2])
-    val = (255 + (luma - 255) * (GREY_ALPHA * f[..., 3] / 255)).astype(np.uint8)
+    """pixelmatch ``drawGrayPixel`` for the whole image (values truncate like a Uint8Array).
+
+    Table lookups give bit-identical products to pixelmatch's float arithmetic, faster.
+    """
+    luma = _LUMA_R[rgba[..., 0]] + _LUMA_G[rgba[..., 1]] + _LUMA_B[rgba[..., 2]]
+    val = (255 + (luma - 255) * _GREY_FACTOR[rgba[..., 3]]).astype(np.uint8)
     out = np.empty_like(rgba)
     out[..., 0] = out[..., 1] = out[..., 2] = val
     out[..., 3] = 255
@@ -304,15 +310,11 @@ def compare_images(
     )  # fmt: skip
 
 
-def _aa_pixels(
-    img1: U8, img2: U8, ys: npt.NDArray[np.intp], xs: npt.NDArray[np.intp], h: int, w: int
-) -> npt.NDArray[np.bool_]:
+def _aa_pixels(img1: U8, img2: U8, ys: IDX, xs: IDX, h: int, w: int) -> BOOL:
     """Anti-aliasing verdict for the over-threshold pixels: AA in img1 (vs img2) or img2 (vs img1)."""
-    p1, p2 = _packed(img1), _packed(img2)
-    yp1 = np.pad(_luma(img1), 1, constant_values=np.nan)
-    aa = _antialiased(yp1, p1, p2, ys, xs, h, w)
+    u1, u2 = img1.view(np.uint32)[..., 0], img2.view(np.uint32)[..., 0]
+    aa = _antialiased(img1, u1, u2, ys, xs, h, w)
     rest = ~aa
     if rest.any():
-        yp2 = np.pad(_luma(img2), 1, constant_values=np.nan)
-        aa[rest] = _antialiased(yp2, p2, p1, ys[rest], xs[rest], h, w)
+        aa[rest] = _antialiased(img2, u2, u1, ys[rest], xs[rest], h, w)
     return aa

@@ -24,6 +24,7 @@ from .report import Failure, VisualReport
 
 __all__ = [
     "VERSION_FILE",
+    "SUITE_THRESHOLD",
     "CompareOptions",
     "ShotContext",
     "TolerantPNGExtension",
@@ -36,11 +37,17 @@ __all__ = [
 VERSION_FILE = "chromium-version.txt"
 
 
+#: The suite's colour threshold. Stricter than Playwright's 0.2, which lets the primary token's
+#: dark -> light swap (#1A85FF -> #00B0FF) pass unnoticed; captures are deterministic (one pinned
+#: browser, no GPU), and anti-aliasing is still tolerated by pixelmatch's AA detection.
+SUITE_THRESHOLD = 0.1
+
+
 @dataclass(frozen=True)
 class CompareOptions:
     """Tolerances passed to :func:`catalogue.visual.compare.compare_images`."""
 
-    threshold: float = 0.2
+    threshold: float = SUITE_THRESHOLD
     include_aa: bool = False
     max_diff_pixels: int | None = None
     max_diff_pixel_ratio: float | None = None

@@ -101,6 +101,19 @@ class FakeChain:
     async def current_flow_rate(self, sender: str) -> int:
         return self.flows.get(sender.lower(), 0)
 
+    async def account_events(
+        self, account: str, from_block: int, to_block: int | str
+    ) -> tuple[list[DepositEvent], list[StreamEvent]]:
+        """The optional range scan the fixture uses for ``record_account_events``."""
+        last = 10**12 if to_block == "latest" else int(to_block)
+        deposits = [
+            e
+            for events in self.deposits.values()
+            for e in events
+            if e.account == account and from_block <= e.block_number <= last
+        ]
+        return deposits, []
+
 
 @dataclass
 class Harness:

@@ -147,6 +147,20 @@ async def test_record_twice_never_credits_twice(harness: Harness) -> None:
     assert profile.total_gd_deposited_wei == 20 * WEI
 
 
+async def test_record_account_events_scans_a_range_once(harness: Harness) -> None:
+    first = harness.chain.deposit(A, 2 * WEI)  # block 100
+    await harness.backend.record_payment(first)
+    harness.chain.deposit(A, 3 * WEI)  # block 100 as well, not yet recorded
+    result = await harness.backend.record_account_events(A, 100)
+    assert result.account == A and result.from_block == 100 and result.to_block == "latest"
+    assert [e.gd_amount_wei for e in result.events] == [3 * WEI]  # the recorded one is skipped
+    again = await harness.backend.record_account_events(A, 0, 200)
+    assert again.events == [] and again.to_block == 200
+    assert (await harness.backend.profile(A)).total_principal_usd == 5_000_000
+    with pytest.raises(BackendRejected):
+        await harness.backend.record_account_events(A, 10, 5)
+
+
 async def test_record_of_unknown_tx_credits_nothing(harness: Harness) -> None:
     result = await harness.backend.record_payment("0x" + "ab" * 32)
     assert result.events == []

@@ -276,3 +276,24 @@ async def test_body_cap_is_configurable() -> None:
         with pytest.raises(BackendUnavailable) as info:
             await backend.profile(A)
     assert info.value.detail == "response too large"
+
+
+@pytest.mark.parametrize("body", [b"{not json", BIG], ids=["malformed", "oversized"])
+async def test_bad_bodies_are_not_retried(body: bytes) -> None:
+    server = RawServer(canned(200, body))
+    async with server as url, WorkerBackend(url, retries=3, backoff=0.001) as backend:
+        with pytest.raises(BackendUnavailable):
+            await backend.profile(A)
+    assert len(server.requests) == 1
+
+
+async def test_get_is_retried_after_a_dropped_connection() -> None:
+    answers: list[bytes | None] = [None, http_response(200, json.dumps(PROFILE).encode())]
+
+    async def drop_then_answer(head: bytes) -> bytes | None:
+        return answers.pop(0)  # None: close without a reply
+
+    server = RawServer(drop_then_answer)
+    async with server as url, WorkerBackend(url, retries=2, backoff=0.001) as backend:
+        assert (await backend.profile(A)).account == A
+    assert len(server.requests) == 2

@@ -24,6 +24,7 @@ __all__ = [
     "TOKEN",
     "TX_HASH",
     "path_for",
+    "rendered",
     "replay",
     "snapshot_for",
 ]
@@ -207,3 +208,11 @@ def path_for(story: str) -> list[ev.Event]:
 def snapshot_for(story: str) -> Snapshot:
     """The snapshot at the end of ``story``'s path (cached; snapshots are immutable)."""
     return replay(path_for(story))
+
+
+@cache
+def rendered(story: str, theme: str = "dark") -> str:
+    """The widget HTML of ``story`` in ``theme`` (cached: rendering is deterministic)."""
+    from ai_credits.views import render_widget
+
+    return str(render_widget(snapshot_for(story), theme=theme))

@@ -16,8 +16,12 @@ playwright = pytest.importorskip("playwright.sync_api")
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's /usr/bin/chromium")
 ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 AS_OF = 1_700_000_000  # the showcase counter: US$1 at AS_OF, +US$0.10 per second
 # Record what the page copies, whichever path widget.js takes (clipboard API or execCommand).
@@ -62,8 +66,9 @@ def showcase(env: Environment, tmp_path_factory: pytest.TempPathFactory) -> dict
     return urls
 
 
-def open_page(browser: Any, url: str, width: int = 480, clock_at: float | None = None,
-              **context_options: Any) -> tuple[Any, list[str]]:
+def open_page(
+    browser: Any, url: str, width: int = 480, clock_at: float | None = None, **context_options: Any
+) -> tuple[Any, list[str]]:
     context = browser.new_context(viewport={"width": width, "height": 900}, **context_options)
     outside: list[str] = []
 
@@ -97,9 +102,10 @@ def test_every_primitive_renders_in_both_themes_without_network(
     widths = page.eval_on_selector_all(".gw-root", "els => els.map(e => e.offsetWidth)")
     assert widths == ([380, 380] if width == 480 else [360, 360])
     assert page.evaluate("document.documentElement.scrollWidth") <= width
-    backgrounds = [page.eval_on_selector(f"[data-testid={p}-card]",
-                                         "e => getComputedStyle(e).backgroundColor")
-                   for p in ("d", "l")]
+    backgrounds = [
+        page.eval_on_selector(f"[data-testid={p}-card]", "e => getComputedStyle(e).backgroundColor")
+        for p in ("d", "l")
+    ]
     assert backgrounds == ["rgb(30, 31, 38)", "rgb(255, 255, 255)"]
     assert page.evaluate("document.activeElement.id") == "d-summary"  # the error summary
     assert page.is_visible("#d-env-copy") and page.is_visible("#l-addr-copy")  # JS-only controls
@@ -143,7 +149,9 @@ def test_reveal_toggles_the_key_in_place(browser: Any, showcase: dict[str, str])
 
 
 def test_stream_counter_ticks_unless_frozen(browser: Any, showcase: dict[str, str]) -> None:
-    live, _ = open_page(browser, showcase["live"], clock_at=AS_OF + 10)
+    live, _ = open_page(browser, showcase["live"], clock_at=AS_OF + 5)
+    live.clock.pause_at(AS_OF + 10)
+    live.evaluate("window.AiCreditsWidget.tick()")
     counter = "[data-testid=AiCreditsWidget-showcase-dark] [data-stream-counter]"
     assert live.text_content(counter) == "US$2.000000"
     live.clock.run_for(5000)
@@ -152,14 +160,18 @@ def test_stream_counter_ticks_unless_frozen(browser: Any, showcase: dict[str, st
     live.context.close()
     frozen, _ = open_page(browser, showcase["frozen"], clock_at=AS_OF + 10)
     frozen.clock.run_for(5000)
+    frozen.evaluate("window.AiCreditsWidget.tick()")
     assert frozen.text_content(counter) == "US$1.000000"
     frozen.context.close()
 
 
 @pytest.mark.parametrize(
     ("page_name", "motion", "expected"),
-    [("live", "no-preference", "gw-dot"), ("live", "reduce", "none"),
-     ("frozen", "no-preference", "none")],
+    [
+        ("live", "no-preference", "gw-dot"),
+        ("live", "reduce", "none"),
+        ("frozen", "no-preference", "none"),
+    ],
 )
 def test_spinner_animation_respects_motion_settings(
     browser: Any, showcase: dict[str, str], page_name: str, motion: str, expected: str
@@ -225,10 +237,14 @@ def host(env: Environment) -> Iterator[tuple[str, list[dict[str, Any]]]]:
     ("click", "expected"),
     [
         ("#d-buy", {"type": "buy_clicked", "amount": "12"}),
-        ("[data-testid=AiCreditsWidget-showcase-light] .gw-chip >> nth=1",
-         {"type": "amount_preset_selected", "amount": "25"}),
-        ("[data-testid=AiCreditsWidget-showcase-dark] .gw-segment >> nth=1",
-         {"type": "mode_changed", "mode": "stream"}),
+        (
+            "[data-testid=AiCreditsWidget-showcase-light] .gw-chip >> nth=1",
+            {"type": "amount_preset_selected", "amount": "25"},
+        ),
+        (
+            "[data-testid=AiCreditsWidget-showcase-dark] .gw-segment >> nth=1",
+            {"type": "mode_changed", "mode": "stream"},
+        ),
     ],
 )
 def test_events_post_as_json_and_the_root_is_replaced(
@@ -238,7 +254,7 @@ def test_events_post_as_json_and_the_root_is_replaced(
     page = browser.new_page()
     page.goto(url)
     page.wait_for_function("document.documentElement.dataset.widgetReady === 'true'")
-    page.click("#l-stream")  # disabled: must post nothing
+    page.click("#l-stream", force=True)  # aria-disabled: must post nothing
     page.click(click)
     page.wait_for_selector("[data-testid=AiCreditsWidget-payment-pending]")
     assert posted == [expected]
@@ -246,3 +262,37 @@ def test_events_post_as_json_and_the_root_is_replaced(
     assert page.eval_on_selector(".gw-root >> nth=0", "e => e.hasAttribute('data-js')")
     assert page.url == url  # no navigation: the widget was swapped in place
     page.close()
+
+
+INHERITED = """{% import "layout.jinja" as layout %}{% import "primitives.jinja" as ui %}
+{% call layout.document("Themes", theme=page_theme) %}
+{% call layout.root("plain", theme=root_theme) %}{% call ui.card("x", testid="c") %}{% endcall %}
+{% endcall %}{% endcall %}"""
+
+
+@pytest.mark.parametrize(
+    ("page_theme", "root_theme", "surface"),
+    [
+        ("light", None, "rgb(255, 255, 255)"),  # a root inherits the host page's theme
+        ("dark", None, "rgb(30, 31, 38)"),
+        ("light", "dark", "rgb(30, 31, 38)"),  # the root's own theme wins
+        ("dark", "light", "rgb(255, 255, 255)"),
+    ],
+)
+def test_theme_cascade(
+    browser: Any,
+    env: Environment,
+    tmp_path: Path,
+    page_theme: str,
+    root_theme: str | None,
+    surface: str,
+) -> None:
+    path = tmp_path / "themes.html"
+    html = env.from_string(INHERITED).render(page_theme=page_theme, root_theme=root_theme)
+    path.write_text(html, encoding="utf-8")
+    page, outside = open_page(browser, path.as_uri())
+    assert page.eval_on_selector("[data-testid=c]", "e => getComputedStyle(e).backgroundColor") == (
+        surface
+    )
+    assert outside == []
+    page.context.close()

@@ -8,7 +8,12 @@ from ai_credits.views.theme import DARK, LIGHT, THEMES, ColorTokens, Theme, cont
 
 OPAQUE = ("background", "surface", "surface_alt", "input_bg")
 TEXT_TOKENS = (
-    "text", "text_secondary_aa", "text_soft_aa", "primary_aa", "success_aa", "warning_aa",
+    "text",
+    "text_secondary_aa",
+    "text_soft_aa",
+    "primary_aa",
+    "success_aa",
+    "warning_aa",
     "error_aa",
 )
 TINTS = {  # muted background → the text token drawn on it (badges, notices)
@@ -61,7 +66,8 @@ _BACKS: dict[str, list[tuple[str, str | None]]] = {
     "text": [(bg, None) for bg in OPAQUE],
     "primary_text": [(bg, None) for bg in OPAQUE]
     + [("info_muted", b) for b in ("surface", "background")],
-    "error": [(bg, None) for bg in OPAQUE] + [("error_muted", b) for b in ("surface", "background")],
+    "error": [(bg, None) for bg in OPAQUE]
+    + [("error_muted", b) for b in ("surface", "background")],
     "success": [(bg, None) for bg in OPAQUE]
     + [("success_muted", b) for b in ("surface", "background")],
     "warning": [(bg, None) for bg in OPAQUE]
@@ -92,7 +98,9 @@ def _worst(theme: Theme, token: str, backs: str) -> float:
     )
 
 
-@pytest.mark.parametrize(("theme", "fixed", "original", "backs", "needed", "before", "after"), FIXES)
+@pytest.mark.parametrize(
+    ("theme", "fixed", "original", "backs", "needed", "before", "after"), FIXES
+)
 def test_each_fix_was_needed_and_works(
     theme: str, fixed: str, original: str, backs: str, needed: float, before: float, after: float
 ) -> None:
@@ -106,9 +114,13 @@ def test_each_fix_was_needed_and_works(
 def test_tokens_without_a_documented_fix_keep_their_value(theme: Theme) -> None:
     fixed = {(t, f) for t, f, *_ in FIXES}
     unchanged = {
-        "text_secondary_aa": "text_secondary", "text_soft_aa": "text_soft",
-        "primary_aa": "primary", "success_aa": "success", "warning_aa": "warning",
-        "error_aa": "error", "focus_ring": "border_focus",
+        "text_secondary_aa": "text_secondary",
+        "text_soft_aa": "text_soft",
+        "primary_aa": "primary",
+        "success_aa": "success",
+        "warning_aa": "warning",
+        "error_aa": "error",
+        "focus_ring": "border_focus",
     }
     for aa, original in unchanged.items():
         if (theme.name, aa) not in fixed:

@@ -77,7 +77,9 @@ def test_choice_accepts_listed_values_only() -> None:
 
 
 def test_globals_inline_our_assets(env: Environment) -> None:
-    out = env.from_string("<style>{{ gw_inline_css() }}</style><script>{{ gw_widget_js() }}</script>")
+    out = env.from_string(
+        "<style>{{ gw_inline_css() }}</style><script>{{ gw_widget_js() }}</script>"
+    )
     html = out.render()
     assert "@font-face" in html and "window.AiCreditsWidget" in html
     assert "&lt;" not in html.split("<script>")[1]  # the script is not escaped

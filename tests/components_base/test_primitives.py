@@ -30,7 +30,9 @@ def test_enabled_button_is_a_plain_form_post(render_macro: MacroRenderer) -> Non
     html = parse(render_macro("button", "Buy AI Credits", "buy_clicked"))
     btn = html.one("button")
     assert (btn.attrs["type"], btn.attrs["name"], btn.attrs["value"]) == (
-        "submit", "event", "buy_clicked"
+        "submit",
+        "event",
+        "buy_clicked",
     )
     form = _form_of(btn)
     assert form.attrs["method"] == "post" and "action" not in form.attrs
@@ -38,8 +40,11 @@ def test_enabled_button_is_a_plain_form_post(render_macro: MacroRenderer) -> Non
 
 
 def test_button_posts_custom_name_value_to_the_callers_action(render_macro: MacroRenderer) -> None:
-    html = parse(render_macro("button", "Pay", "pay", name="event", value="pay_once",
-                              form_action="/widget/events"))
+    html = parse(
+        render_macro(
+            "button", "Pay", "pay", name="event", value="pay_once", form_action="/widget/events"
+        )
+    )
     assert html.one("button").attrs["value"] == "pay_once"
     assert _form_of(html.one("button")).attrs["action"] == "/widget/events"
 
@@ -49,8 +54,15 @@ def test_button_inside_a_caller_form_adds_no_form(render_macro: MacroRenderer) -
 
 
 def test_disabled_button_explains_itself_and_posts_nothing(render_macro: MacroRenderer) -> None:
-    html = parse(render_macro("button", "Buy AI Credits", "buy", enabled=False,
-                              disabled_reason="Enter an amount first"))
+    html = parse(
+        render_macro(
+            "button",
+            "Buy AI Credits",
+            "buy",
+            enabled=False,
+            disabled_reason="Enter an amount first",
+        )
+    )
     btn = html.one("button")
     assert btn.attrs["aria-disabled"] == "true"
     assert btn.attrs["type"] == "button" and "name" not in btn.attrs and "value" not in btn.attrs
@@ -68,26 +80,43 @@ def test_disabled_button_without_reason(render_macro: MacroRenderer) -> None:
 def test_button_variants(render_macro: MacroRenderer, variant: str) -> None:
     btn = parse(render_macro("button", "Go", "go", variant=variant, compact=True)).one("button")
     assert btn.attrs["class"].split() == [
-        "gw-button", f"gw-button--{variant}", "gw-button--compact"
+        "gw-button",
+        f"gw-button--{variant}",
+        "gw-button--compact",
     ]
 
 
 # ------------------------------------------------------------------ copy controls
 
 COPY_CASES = [
-    ("address", ("0x1234…abcd", "0x1234567890abcdef1234567890abcdef12345678"), {},
-     "Copy wallet address"),
-    ("code_block", ("env", "Environment variables", "OPENAI_API_KEY=k"), {},
-     "Copy Environment variables"),
-    ("code_block", ("curl", "curl", "curl …"), {"copy_label": "Copy curl command"},
-     "Copy curl command"),
+    (
+        "address",
+        ("0x1234…abcd", "0x1234567890abcdef1234567890abcdef12345678"),
+        {},
+        "Copy wallet address",
+    ),
+    (
+        "code_block",
+        ("env", "Environment variables", "OPENAI_API_KEY=k"),
+        {},
+        "Copy Environment variables",
+    ),
+    (
+        "code_block",
+        ("curl", "curl", "curl …"),
+        {"copy_label": "Copy curl command"},
+        "Copy curl command",
+    ),
     ("secret", ("api-key", "API key", "gd_live_…abcd"), {"value": "gd_live_x"}, "Copy API key"),
 ]
 
 
 @pytest.mark.parametrize(("macro", "args", "kwargs", "name"), COPY_CASES)
 def test_copy_buttons_have_names_and_a_hidden_status(
-    render_macro: MacroRenderer, macro: str, args: tuple[str, ...], kwargs: dict[str, Any],
+    render_macro: MacroRenderer,
+    macro: str,
+    args: tuple[str, ...],
+    kwargs: dict[str, Any],
     name: str,
 ) -> None:
     html = parse(render_macro(macro, *args, **kwargs))
@@ -114,17 +143,36 @@ def test_code_block_keeps_text_verbatim_and_is_scrollable_by_keyboard(
 
 
 def test_secret_is_masked_until_revealed(render_macro: MacroRenderer) -> None:
-    masked = parse(render_macro("secret", "k", "API key", "gd_live_…abcd", value="gd_live_full",
-                                reveal_action="api_key_revealed"))
+    masked = parse(
+        render_macro(
+            "secret",
+            "k",
+            "API key",
+            "gd_live_…abcd",
+            value="gd_live_full",
+            reveal_action="api_key_revealed",
+        )
+    )
     code = masked.by_id("k")
     assert code.text == "gd_live_…abcd" and code.attrs["data-value"] == "gd_live_full"
     reveal = masked.by_id("k-reveal")
     assert (reveal.attrs["type"], reveal.attrs["name"], reveal.attrs["value"]) == (
-        "submit", "event", "api_key_revealed"
+        "submit",
+        "event",
+        "api_key_revealed",
     )
     assert reveal.attrs["aria-label"] == "Reveal API key"
-    shown = parse(render_macro("secret", "k", "API key", "gd_live_…abcd", value="gd_live_full",
-                               revealed=True, hide_action="api_key_hidden"))
+    shown = parse(
+        render_macro(
+            "secret",
+            "k",
+            "API key",
+            "gd_live_…abcd",
+            value="gd_live_full",
+            revealed=True,
+            hide_action="api_key_hidden",
+        )
+    )
     assert shown.by_id("k").text == "gd_live_full"
     assert shown.by_id("k-reveal").attrs["aria-label"] == "Hide API key"
     assert shown.by_id("k-reveal").attrs["value"] == "api_key_hidden"
@@ -141,8 +189,12 @@ def test_secret_without_value_never_contains_the_key(render_macro: MacroRenderer
 
 @pytest.mark.parametrize(
     ("kind", "glyph", "word"),
-    [("success", "✓", "Success"), ("error", "✕", "Error"), ("warning", "⚠", "Warning"),
-     ("info", "ℹ", "Information")],
+    [
+        ("success", "✓", "Success"),
+        ("error", "✕", "Error"),
+        ("warning", "⚠", "Warning"),
+        ("info", "ℹ", "Information"),
+    ],
 )
 def test_notice_glyph_and_spoken_kind(
     render_macro: MacroRenderer, kind: str, glyph: str, word: str
@@ -156,8 +208,11 @@ def test_notice_glyph_and_spoken_kind(
 
 
 def test_focused_notice_is_an_error_summary(render_macro: MacroRenderer) -> None:
-    html = parse(render_macro("notice", "error", "Payment failed", "Transaction cancelled",
-                              focus=True, id="summary"))
+    html = parse(
+        render_macro(
+            "notice", "error", "Payment failed", "Transaction cancelled", focus=True, id="summary"
+        )
+    )
     box = html.by_id("summary")
     assert box.attrs["tabindex"] == "-1" and "data-autofocus" in box.attrs
     assert "Payment failed" in html.by_id(box.attrs["aria-labelledby"]).text
@@ -205,7 +260,10 @@ def test_stepper_marks_the_current_step_and_names_every_status(render_macro: Mac
 
 
 def test_stepper_current_can_be_explicit(render_macro: MacroRenderer) -> None:
-    steps = [{"label": "A", "status": "ready", "current": True}, {"label": "B", "status": "pending"}]
+    steps = [
+        {"label": "A", "status": "ready", "current": True},
+        {"label": "B", "status": "pending"},
+    ]
     items = parse(render_macro("stepper", steps)).find("li")
     assert [i.attrs.get("aria-current") for i in items] == ["step", None]
 
@@ -247,8 +305,19 @@ def test_spinner_has_a_spoken_label(render_macro: MacroRenderer) -> None:
 
 
 def test_field_is_labelled_and_reports_its_error(render_macro: MacroRenderer) -> None:
-    html = parse(render_macro("field", "amount", "Amount", value="0", error="Enter more than 0",
-                              hint="Minimum 1 G$", suffix="G$", inputmode="decimal", required=True))
+    html = parse(
+        render_macro(
+            "field",
+            "amount",
+            "Amount",
+            value="0",
+            error="Enter more than 0",
+            hint="Minimum 1 G$",
+            suffix="G$",
+            inputmode="decimal",
+            required=True,
+        )
+    )
     inp = html.one("input")
     assert html.one("label").attrs["for"] == inp.attrs["id"] == "gw-field-amount"
     assert inp.attrs["aria-invalid"] == "true" and inp.attrs["value"] == "0"
@@ -316,15 +385,28 @@ CALLS: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = {
     "spinner": (("l",), {}),
     "progress": ((1,), {"label": "l", "value_text": "v"}),
     "table": (("c", [{"key": "k", "label": "l"}], [{"k": "v"}]), {"empty_text": "e"}),
-    "field": (("n", "l"), {"value": "v", "id": "i", "error": "e", "hint": "h",
-                           "placeholder": "p", "autocomplete": "a", "suffix": "s"}),
-    "presets": (([{"value": "v", "label": "l", "note": "n"}], "a"), {"selected": "v",
-                                                                     "legend": "g", "name": "n"}),
+    "field": (
+        ("n", "l"),
+        {
+            "value": "v",
+            "id": "i",
+            "error": "e",
+            "hint": "h",
+            "placeholder": "p",
+            "autocomplete": "a",
+            "suffix": "s",
+        },
+    ),
+    "presets": (
+        ([{"value": "v", "label": "l", "note": "n"}], "a"),
+        {"selected": "v", "legend": "g", "name": "n"},
+    ),
     "segmented": (([{"value": "v", "label": "l"}], "a", "v"), {"legend": "g", "name": "n"}),
     "visually_hidden": (("t",), {}),
 }
 ENUMS = {  # arguments that must be one of a few values: hostile input fails loudly (tested below)
-    ("badge", (0, 0)), ("notice", (0, 0)),
+    ("badge", (0, 0)),
+    ("notice", (0, 0)),
 }
 
 
@@ -349,8 +431,11 @@ def _replace(value: Any, path: tuple[Any, ...], new: str) -> Any:
 
 
 HOSTILE_CASES = [
-    (macro, path) for macro, call in CALLS.items() for path in _paths(call)
-    if (macro, path) not in ENUMS and not (path[0] == 0 and macro == "stepper" and path[-1] == "status")
+    (macro, path)
+    for macro, call in CALLS.items()
+    for path in _paths(call)
+    if (macro, path) not in ENUMS
+    and not (path[0] == 0 and macro == "stepper" and path[-1] == "status")
     and not (macro == "table" and path[-1] == "key")  # keys are code, not content
     and not (macro == "table" and len(path) == 4 and path[1] == 2)  # row keys follow column keys
 ]

@@ -132,14 +132,19 @@
     }
   }
 
-  function post(root, form, submitter) {
+  /* {type, ...fields} of a submit, or null when the form posts no "event". */
+  function eventOf(form, submitter) {
     var data = new FormData(form);
     if (submitter && submitter.name) data.set(submitter.name, submitter.value);
     var body = { type: data.get("event") };
-    if (!body.type) return;
+    if (!body.type) return null;
     data.forEach(function (value, key) {
       if (key !== "event" && typeof value === "string") body[key] = value;
     });
+    return body;
+  }
+
+  function post(root, body) {
     root.setAttribute("aria-busy", "true");
     root.removeAttribute("data-post-error");
     fetch(root.getAttribute("data-post-url"), {
@@ -173,14 +178,15 @@
   });
 
   doc.addEventListener("submit", function (ev) {
-    var form = ev.target;
-    var root = rootOf(form);
+    var root = rootOf(ev.target);
     if (!root || !root.hasAttribute("data-post-url")) return;
-    ev.preventDefault();
     var submitter = ev.submitter || null;
+    var body = eventOf(ev.target, submitter);
+    if (!body) return; /* not a widget event: let the browser post it */
+    ev.preventDefault();
     if (root.getAttribute("aria-busy") === "true") return;
     if (submitter && submitter.getAttribute("aria-disabled") === "true") return;
-    post(root, form, submitter);
+    post(root, body);
   });
 
   function ready() {

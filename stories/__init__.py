@@ -1,0 +1,27 @@
+"""Stories: every catalogued state of the widget as a fixture scenario plus an event path.
+
+``STORIES`` lists them in sidebar order; :func:`stories.runner.resolve` replays one through the
+real runtime.  Add a story by appending a :class:`Story` to one of the group modules.
+"""
+
+from __future__ import annotations
+
+from stories import connect, credits, purchase, streaming
+from stories.model import Knob, Step, Story, StoryArgs, slug
+
+__all__ = ["STORIES", "Knob", "Step", "Story", "StoryArgs", "by_id", "slug"]
+
+STORIES: tuple[Story, ...] = (
+    *connect.STORIES,
+    *purchase.STORIES,
+    *credits.STORIES,
+    *streaming.STORIES,
+)
+
+
+def by_id(story_id: str) -> Story:
+    """The story with ``story_id`` (``KeyError`` if there is none)."""
+    for story in STORIES:
+        if story.id == story_id:
+            return story
+    raise KeyError(story_id)
