@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
 __all__ = ["main"]
 
@@ -82,7 +85,29 @@ def build_parser() -> argparse.ArgumentParser:
     dev.add_argument("--scenario", default=None, help="a scenario name from fixtures/scenarios")
     dev.add_argument("--rpc-url", default=None, help="read vault events from this node")
     dev.set_defaults(handler=_dev_backend)
+    _add_catalogue_commands(commands)
     return parser
+
+
+def _catalogue_cli() -> Any:
+    """The catalogue's CLI module, imported only when a catalogue command runs."""
+    return importlib.import_module("catalogue.cli")
+
+
+def _add_catalogue_commands(commands: Any) -> None:
+    """``catalogue build --out DIR`` and ``serve [--port] [--backend-url]`` (see ``catalogue``)."""
+    catalogue = commands.add_parser("catalogue", help="the component catalogue")
+    sub = catalogue.add_subparsers(dest="catalogue_command", required=True)
+    build = sub.add_parser("build", help="build the static catalogue")
+    build.add_argument("--out", type=Path, default=Path("build/catalogue"))
+    build.add_argument("--quiet", action="store_true", help="no progress lines")
+    build.set_defaults(handler=lambda a: int(_catalogue_cli().build_command(a)))
+    serve = commands.add_parser("serve", help="build the catalogue, serve it and the live page")
+    serve.add_argument("--port", type=int, default=6006)
+    serve.add_argument("--backend-url", default=None,
+                       help="credits backend URL (default: in-memory fixtures)")
+    serve.add_argument("--out", type=Path, default=Path("build/catalogue"))
+    serve.set_defaults(handler=lambda a: int(_catalogue_cli().serve_command(a)))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -8,6 +8,7 @@ source state.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -32,19 +33,26 @@ class Transition(NamedTuple):
         return f"{self.source.value} --{self.trigger}--> {self.dest.value}"
 
 
+_RANK = {state: n for n, state in enumerate(State)}
+
+
 def _order(t: Transition) -> tuple[int, str, int]:
-    states = list(State)
-    return (states.index(t.source), t.trigger, states.index(t.dest))
+    return (_RANK[t.source], t.trigger, _RANK[t.dest])
 
 
-def all_transitions() -> list[Transition]:
-    """Every concrete transition the table declares, in state order."""
+@functools.cache
+def _table_transitions() -> tuple[Transition, ...]:
     found = {
         Transition(source, row.trigger, row.dest if row.dest is not None else source)
         for row in TABLE
         for source in expand_source(row.source)
     }
-    return sorted(found, key=_order)
+    return tuple(sorted(found, key=_order))
+
+
+def all_transitions() -> list[Transition]:
+    """Every concrete transition the table declares, in state order."""
+    return list(_table_transitions())
 
 
 def transitions_of(resolved: ResolvedStory) -> list[Transition]:

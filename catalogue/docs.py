@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import BaseModel
 
@@ -68,14 +67,19 @@ def _camel(name: str) -> str:
     return "".join(part.capitalize() for part in name.split("_"))
 
 
+def _models_in(annotation: object) -> list[str]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation.__name__]
+    return [name for arg in get_args(annotation) for name in _models_in(arg)]
+
+
 def _field_models() -> dict[str, str]:
     """WidgetView field → the name of the part model it holds."""
     found: dict[str, str] = {}
     for field_name, info in WidgetView.model_fields.items():
-        names = re.findall(r"\b[A-Z]\w+", repr(info.annotation))
-        models = [n for n in names if n not in ("Optional", "Literal", "Union")]
+        models = _models_in(info.annotation)
         if models:
-            found[field_name] = models[-1]
+            found[field_name] = models[0]
     return found
 
 
@@ -87,7 +91,7 @@ def component_docs() -> list[ComponentDoc]:
     docs = [ComponentDoc("widget", "WidgetView", None, (WidgetView.__doc__ or "").strip(),
                          _props(schema))]  # fmt: skip
     for name in COMPONENTS:
-        model = next((m for m in (_camel(name), _camel(name) + "View") if m in defs), None)
+        model = next((m for m in (_camel(name), _camel(name) + "View", _camel(name) + "Card") if m in defs), None)
         if model is None:
             docs.append(ComponentDoc(name, "—", None, "No view model found.", ()))
             continue

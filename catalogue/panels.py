@@ -84,7 +84,8 @@ def neighbours(state: State, first_story: Mapping[State, str]) -> dict[str, Sequ
     """Predecessor and successor states of ``state`` (from the table), each with a story id."""
     into: dict[State, list[str]] = {}
     out: dict[State, list[str]] = {}
-    for t in all_transitions():
+    table = all_transitions()
+    for t in table:
         if t.dest is state and t.source is not state:
             into.setdefault(t.source, []).append(t.trigger)
         if t.source is state and t.dest is not state:
@@ -97,6 +98,6 @@ def neighbours(state: State, first_story: Mapping[State, str]) -> dict[str, Sequ
             if s in found
         ]
 
-    loops = sorted({t.trigger for t in all_transitions() if t.source is t.dest is state})
+    loops = sorted({t.trigger for t in table if t.source is t.dest is state})
     return {"before": side(into), "after": side(out),
             "self": [Neighbour(state.value, tuple(loops), first_story.get(state))]}  # fmt: skip

@@ -9,14 +9,22 @@ from __future__ import annotations
 from stories import connect, credits, purchase, streaming
 from stories.model import Knob, Step, Story, StoryArgs, slug
 
-__all__ = ["STORIES", "Knob", "Step", "Story", "StoryArgs", "by_id", "slug"]
+__all__ = ["STORIES", "Knob", "Step", "Story", "StoryArgs", "by_id", "import_path", "slug"]
 
-STORIES: tuple[Story, ...] = (
-    *connect.STORIES,
-    *purchase.STORIES,
-    *credits.STORIES,
-    *streaming.STORIES,
-)
+_GROUPS = (connect, purchase, credits, streaming)
+
+STORIES: tuple[Story, ...] = tuple(story for group in _GROUPS for story in group.STORIES)
+
+_SOURCES: dict[str, str] = {
+    story.id: f"./stories/{group.__name__.rsplit('.', 1)[-1]}.py"
+    for group in _GROUPS
+    for story in group.STORIES
+}
+
+
+def import_path(story: Story) -> str:
+    """The module a story is declared in (``./stories/purchase.py``), as in Storybook's index."""
+    return _SOURCES.get(story.id, "./stories/__init__.py")
 
 
 def by_id(story_id: str) -> Story:

@@ -72,8 +72,9 @@ class ResolvedStory:
     waiting: tuple[Effect, ...] = ()
 
 
-async def _send(world: World, event: ev.Event, origin: str, index: int, *,
-                stop_in: State | None = None) -> tuple[list[TraceItem], tuple[Effect, ...]]:  # fmt: skip
+async def _send(
+    world: World, event: ev.Event, origin: str, index: int, *, stop_in: State | None = None
+) -> tuple[list[TraceItem], tuple[Effect, ...]]:
     state = world.session.snapshot.state
     result = await world.session.send(event, stop_in=stop_in)
     items: list[TraceItem] = []
@@ -139,7 +140,7 @@ def world_for(story: Story) -> World:
 
 
 async def resolve_async(story: Story) -> ResolvedStory:
-    """Replay ``story`` through the real runtime; raise :class:`StoryError` if the path is invalid."""
+    """Replay ``story`` through the real runtime; :class:`StoryError` if its path is invalid."""
     world = world_for(story)
     trace: list[TraceItem] = []
     waiting: tuple[Effect, ...] = ()
@@ -177,8 +178,9 @@ def resolve(story: Story) -> ResolvedStory:
     return asyncio.run(resolve_async(story))
 
 
-def resolve_all(stories: Iterable[Story],
-                progress: Callable[[int, int, Story], None] | None = None) -> list[ResolvedStory]:  # fmt: skip
+def resolve_all(
+    stories: Iterable[Story], progress: Callable[[int, int, Story], None] | None = None
+) -> list[ResolvedStory]:
     """Resolve every story in one event loop, calling ``progress(i, total, story)`` before each."""
     todo = list(stories)
 

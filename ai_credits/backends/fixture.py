@@ -231,9 +231,16 @@ class FixtureBackend:
                     )
                 else:
                     request_id = "req_" + backend._hex(96)
-                    backend.ledger.hold(address, item.max_cost_usd, request_id=request_id, now=at)
+                    backend.ledger.hold(address, item.max_cost_usd, request_id=request_id, now=at,
+                                        model=item.model)  # fmt: skip
                     if item.status == "settled":
-                        backend.ledger.capture(request_id, item.actual_cost_usd or 0, now=at)
+                        backend.ledger.capture(
+                            request_id,
+                            item.actual_cost_usd or 0,
+                            now=at,
+                            prompt_tokens=item.prompt_tokens,
+                            completion_tokens=item.completion_tokens,
+                        )
                     elif item.status == "released":
                         backend.ledger.release(request_id, now=at)
             if state.stream is not None:
@@ -569,7 +576,7 @@ class FixtureBackend:
             raise BackendRejected(field_errors={"stream": ["Streaming is not supported"]})
         hold = request_hold(messages, max_tokens=max_tokens, model=model, prices=self.prices)
         request_id = "req_" + self._hex(96)
-        self.ledger.hold(key.account, hold, request_id=request_id, now=now)
+        self.ledger.hold(key.account, hold, request_id=request_id, now=now, model=model)
         if self.fail_next_request:
             self.fail_next_request = False
             self.ledger.release(request_id, now=now)
@@ -583,7 +590,8 @@ class FixtureBackend:
         actual = request_actual_cost(
             prompt_tokens, completion_tokens, model=model, prices=self.prices
         )
-        row = self.ledger.capture(request_id, actual, now=now)
+        row = self.ledger.capture(request_id, actual, now=now, prompt_tokens=prompt_tokens,
+                                  completion_tokens=completion_tokens)  # fmt: skip
         charged = row.actual_cost_usd or 0
         return ChatCompletion(
             id=f"chatcmpl-{request_id}",

@@ -73,6 +73,9 @@ class _Hold:
     created_at: datetime
     updated_at: datetime
     actual_cost_usd: int | None = None
+    model: str | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
 
     def to_wire(self) -> CreditReservation:
         return CreditReservation(
@@ -83,6 +86,9 @@ class _Hold:
             actual_cost_usd=self.actual_cost_usd,
             created_at=self.created_at,
             updated_at=self.updated_at,
+            model=self.model,
+            prompt_tokens=self.prompt_tokens,
+            completion_tokens=self.completion_tokens,
         )
 
 
@@ -275,7 +281,15 @@ class Ledger:
 
     # --- holds ----------------------------------------------------------------------------------
 
-    def hold(self, account: str, max_cost_usd: int, *, request_id: str, now: datetime) -> _Hold:
+    def hold(
+        self,
+        account: str,
+        max_cost_usd: int,
+        *,
+        request_id: str,
+        now: datetime,
+        model: str | None = None,
+    ) -> _Hold:
         """Reserve ``max_cost_usd``; refuse with ``InsufficientCredit`` above what is available."""
         if max_cost_usd < 0:
             raise ValueError("a hold must not be negative")
@@ -284,7 +298,7 @@ class Ledger:
             raise InsufficientCredit(required_usd=max_cost_usd, available_usd=available)
         state = self._account(account, now)
         state.held_usd += max_cost_usd
-        row = _Hold(request_id, account, max_cost_usd, "reserved", now, now)
+        row = _Hold(request_id, account, max_cost_usd, "reserved", now, now, model=model)
         self._holds[request_id] = row
         state.request_ids.append(request_id)
         return row
@@ -297,9 +311,18 @@ class Ledger:
             raise AlreadyRecorded(row.status)
         return row
 
-    def capture(self, request_id: str, actual_cost_usd: int, *, now: datetime) -> _Hold:
+    def capture(
+        self,
+        request_id: str,
+        actual_cost_usd: int,
+        *,
+        now: datetime,
+        prompt_tokens: int | None = None,
+        completion_tokens: int | None = None,
+    ) -> _Hold:
         """Charge the actual cost (at most the hold) and return the rest."""
         row = self._reserved(request_id)
+        row.prompt_tokens, row.completion_tokens = prompt_tokens, completion_tokens
         charged = min(max(actual_cost_usd, 0), row.max_cost_usd)
         state = self._accounts[row.account]
         state.held_usd -= row.max_cost_usd

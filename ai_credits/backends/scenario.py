@@ -64,6 +64,9 @@ class ScenarioRequest(_Strict):
     status: Literal["reserved", "settled", "released"]
     actual_cost_usd: Digits | None = None
     age_seconds: int = Field(default=0, ge=0)
+    model: str = "gpt-4o-mini"
+    prompt_tokens: int | None = Field(default=None, ge=0)
+    completion_tokens: int | None = Field(default=None, ge=0)
 
 
 class ScenarioStream(_Strict):

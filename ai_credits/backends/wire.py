@@ -439,6 +439,10 @@ class CreditReservation(WireModel):
     actual_cost_usd: Digits | None = None
     created_at: Timestamp
     updated_at: Timestamp
+    # OUR extension (not in the Worker's contract): what the usage table shows per row.
+    model: str | None = Field(default=None, max_length=200)
+    prompt_tokens: int | None = Field(default=None, ge=0)
+    completion_tokens: int | None = Field(default=None, ge=0)
 
 
 class ReservationList(WireModel):

@@ -25,8 +25,8 @@ from ai_credits.core.models import (
 
 __all__ = [
     "SYSTEM_EVENTS",
-    "BackendFailureKind",
     "USER_EVENTS",
+    "BackendFailureKind",
     "Event",
     "parse_event",
 ]
@@ -237,6 +237,7 @@ class PaymentRecorded(_Event):
     status: Literal["funded", "pending", "failed"] = "funded"
     credit: CreditSummary | None = None
     credited_usd: int = Field(default=0, ge=0, description="Credit this payment added.")
+    g_balance_wei: int | None = Field(default=None, ge=0, description="G$ left in the wallet.")
     message: str | None = Field(default=None, max_length=500)
 
 

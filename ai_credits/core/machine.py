@@ -45,6 +45,7 @@ __all__ = [
     "Step",
     "available_events",
     "expand_source",
+    "may",
     "step",
 ]
 
@@ -572,8 +573,11 @@ class _Run:
         assert isinstance(event, ev.PaymentRecorded)
         credit = event.credit or self.snap.credit
         self.set(credit=credit, notice=None, amount=AmountInput(), quote=None)
-        if self.snap.wallet and not self.snap.wallet.first_deposit_done:
-            self.set(wallet=self.snap.wallet.model_copy(update={"first_deposit_done": True}))
+        if self.snap.wallet is not None:
+            update: dict[str, Any] = {"first_deposit_done": True}
+            if event.g_balance_wei is not None:
+                update["g_balance_wei"] = event.g_balance_wei
+            self.set(wallet=self.snap.wallet.model_copy(update=update))
 
     def pending_notice(self) -> None:
         self.set(notice=Notice(kind="info", title="Waiting for your credits",
@@ -594,16 +598,24 @@ class _Run:
 
     def cancelled_notice(self) -> None:
         event = self.event
-        message = event.message if isinstance(event, ev.WalletRejected) else ""
-        self.set(notice=Notice(kind="warning", title="Transaction cancelled", message=message,
-                               code="user_rejected"))  # fmt: skip
+        assert isinstance(event, ev.WalletRejected)
+        cancelled = event.code == "user_rejected"
+        title = "Transaction cancelled" if cancelled else "The wallet did not complete the request"
+        message = "" if cancelled and event.message == title else event.message
+        self.set(notice=Notice(kind="warning", title=title, message=message,
+                               code=event.code))  # fmt: skip
         if self.snap.state is S.awaiting_signature:
             self.set(pending=None)
 
     def signature_cancelled_notice(self) -> None:
-        self.set(notice=Notice(kind="warning", title="Signature cancelled",
-                               message="Create your API key whenever you are ready.",
-                               code="user_rejected"))  # fmt: skip
+        event = self.event
+        assert isinstance(event, ev.WalletRejected)
+        cancelled = event.code == "user_rejected"
+        self.set(notice=Notice(kind="warning",
+                               title="Signature cancelled" if cancelled else "Signature refused",
+                               message="Create your API key whenever you are ready."
+                               if cancelled else event.message,
+                               code=event.code))  # fmt: skip
 
     def backend_notice(self) -> None:
         event = self.event
@@ -831,27 +843,40 @@ def _rows_for(state: State) -> dict[str, list[Row]]:
 _ROWS_BY_STATE: dict[State, dict[str, list[Row]]] = {s: _rows_for(s) for s in State}
 
 
+def may(snapshot: Snapshot, event: ev.Event) -> bool:
+    """Whether ``event``, payload and all, would be accepted now (``transitions``' ``may_*``)."""
+    model = _RUNNER.model
+    model.reset(snapshot, event)
+    model.state = snapshot.state.value
+    if event.type not in _ROWS_BY_STATE[snapshot.state]:
+        return False
+    model.prepare()
+    return bool(getattr(model, f"may_{event.type}")())
+
+
+def _row_passes(row: Row, guards: dict[str, bool]) -> bool:
+    return all(guards[g.lstrip("!")] != g.startswith("!") for g in row.guards)
+
+
 def available_events(snapshot: Snapshot) -> list[AvailableEvent]:
     """Every event the current state has a transition for, with each guard's result now.
 
-    ``allowed`` comes from ``transitions``' ``may_<trigger>``; for system events and events whose
-    guards read the event's payload it is evaluated against a default event of that type.
+    ``allowed`` is what :func:`may` (``transitions``' ``may_<trigger>``) answers for a default
+    event of that type, computed straight from the table's guards — a test holds the two equal.
+    System events (results of effects) depend on their payload and are reported as allowed.
     """
     model = _RUNNER.model
     result: list[AvailableEvent] = []
     for trigger, rows in _ROWS_BY_STATE[snapshot.state].items():
         cls = ev.USER_EVENTS.get(trigger)
-        kind: Literal["user", "system"] = "user" if cls is not None else "system"
-        try:
-            probe = cls() if cls is not None else None
-        except Exception:  # pragma: no cover - every user event has defaults
-            probe = None
-        model.reset(snapshot, probe if probe is not None else ev.Refresh())
+        if cls is None:
+            result.append(AvailableEvent(type=trigger, kind="system", allowed=True, guards={}))
+            continue
+        model.reset(snapshot, cls())
         model.state = snapshot.state.value
-        if probe is not None:
-            model.prepare()
+        model.prepare()
         guards = {g.lstrip("!"): GUARDS[g.lstrip("!")].test(model) for r in rows for g in r.guards}
-        allowed = bool(getattr(model, f"may_{trigger}")()) if probe is not None else True
+        allowed = any(_row_passes(r, guards) for r in rows)
         reason = None
         if not allowed:
             failing = next(
@@ -860,7 +885,7 @@ def available_events(snapshot: Snapshot) -> list[AvailableEvent]:
                 None,
             )  # fmt: skip
             reason = GUARDS[failing.lstrip("!")].reason if failing else None
-        result.append(AvailableEvent(type=trigger, kind=kind, allowed=allowed, guards=guards,
+        result.append(AvailableEvent(type=trigger, kind="user", allowed=allowed, guards=guards,
                                      reason=reason))  # fmt: skip
     return sorted(result, key=lambda a: (a.kind, a.type))
 

@@ -178,6 +178,10 @@ class EffectExecutor:
         except ChainError as exc:
             return ev.PaymentFailed(code=exc.code, message=exc.message, at=self.clock())
         try:
+            balance: int | None = (await self.wallet.read(effect.account)).g_balance_wei
+        except ChainError:
+            balance = None  # the receipt is in; a stale balance is re-read on the next load
+        try:
             try:
                 recorded = await self.backend.record_payment(effect.tx_hash)
                 results: list[FundResult] = list(recorded.events)
@@ -191,7 +195,7 @@ class EffectExecutor:
             "funded")  # fmt: skip
         added = sum(r.total_credit_usd for r in results if r.funding_status == "funded")
         return ev.PaymentRecorded(status=status, credit=credit, credited_usd=added,
-                                  at=self.clock())  # fmt: skip
+                                  g_balance_wei=balance, at=self.clock())  # fmt: skip
 
     async def _usage_rows_soft(self) -> list[CreditReservation]:
         try:
@@ -211,6 +215,10 @@ class EffectExecutor:
         except NotSupported:
             return ev.BackendFailed(kind="not_supported", at=self.clock(),
                                     message="API keys are not available on this backend yet.")
+        except Unauthorised:  # the signature was refused or the nonce expired at the prompt
+            return ev.WalletRejected(code="unauthorised", at=self.clock(),
+                                     message="Your signature could not be verified. "
+                                     "Create your API key again.")  # fmt: skip
         except BackendError as exc:
             return ev.BackendFailed(kind=_kind(exc), message=exc.message, at=self.clock())
         token = SecretToken(issued.token.get_secret_value())
@@ -265,15 +273,13 @@ def _price_text(price: object) -> str:
 
 
 def _usage_row(row: CreditReservation) -> UsageRow:
-    extra = row.model_extra or {}
-    model = getattr(row, "model", None) or extra.get("model") or "—"
     return UsageRow(
         request_id=row.request_id,
-        model=str(model)[:200],
+        model=row.model or "—",
         status=_STATUS.get(row.status, "held"),
         hold_usd=row.max_cost_usd,
         cost_usd=row.actual_cost_usd,
-        prompt_tokens=int(getattr(row, "prompt_tokens", 0) or 0),
-        completion_tokens=int(getattr(row, "completion_tokens", 0) or 0),
+        prompt_tokens=row.prompt_tokens or 0,
+        completion_tokens=row.completion_tokens or 0,
         created_at=row.created_at,
     )

@@ -81,7 +81,7 @@ PREPARE_JS = """async ([css, rootSelector]) => {
   return {x: r.left + scrollX, y: r.top + scrollY, width: r.width, height: r.height};
 }"""
 READY_TIMEOUT_MS = 10_000
-DEFAULT_CONCURRENCY = 2  # measured on 2 cores: see the visual report in the project notes
+DEFAULT_CONCURRENCY = 1  # measured on 2 cores: one page at a time is fastest (see report)
 
 T = TypeVar("T")
 R = TypeVar("R")

@@ -6,10 +6,10 @@ Semantics follow pixelmatch 5.x (the version Playwright vendors) and Playwright'
   ``35215 * threshold**2`` (``threshold`` defaults to 0.2, Playwright's default);
 * semi-transparent pixels are blended against white before measuring;
 * a differing pixel is *not counted* when it looks anti-aliased in either image (pixelmatch's
-  ``antialiased()``: 3x3 brightness neighbourhood plus the "many siblings" check in both images)
-  unless ``include_aa=True``;
-* the limit is ``min(max_diff_pixels, width * height * max_diff_pixel_ratio)`` over the limits given,
-  0 when none is given; the comparison passes when the count is not above the limit;
+  ``antialiased()``: 3x3 brightness neighbourhood plus the "many siblings" check in both
+  images) unless ``include_aa=True``;
+* the limit is ``min(max_diff_pixels, width * height * max_diff_pixel_ratio)`` over the limits
+  given, 0 when none is; the comparison passes when the count is not above the limit;
 * different image sizes never pass;
 * masks (rectangles in CSS px, scaled by ``device_scale_factor``) exclude pixels from the count.
 
@@ -23,7 +23,6 @@ import io
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Union
 
 import numpy as np
 import numpy.typing as npt
@@ -36,7 +35,7 @@ F64 = npt.NDArray[np.float64]
 U32 = npt.NDArray[np.uint32]
 IDX = npt.NDArray[np.intp]
 BOOL = npt.NDArray[np.bool_]
-ImageInput = Union[bytes, U8, Image.Image]
+ImageInput = bytes | U8 | Image.Image
 
 #: Largest possible YIQ squared distance (pixelmatch's constant).
 MAX_YIQ_DELTA = 35215.0
@@ -140,7 +139,8 @@ def _delta(a: U8, b: U8) -> F64:
 
 
 def _edge(ys: IDX, xs: IDX, h: int, w: int) -> IDX:
-    return ((xs == 0) | (xs == w - 1) | (ys == 0) | (ys == h - 1)).astype(np.intp)
+    edge: IDX = ((xs == 0) | (xs == w - 1) | (ys == 0) | (ys == h - 1)).astype(np.intp)
+    return edge
 
 
 def _neighbour(ys: IDX, xs: IDX, dx: int, dy: int, h: int, w: int) -> tuple[IDX, IDX, BOOL]:
@@ -311,7 +311,7 @@ def compare_images(
 
 
 def _aa_pixels(img1: U8, img2: U8, ys: IDX, xs: IDX, h: int, w: int) -> BOOL:
-    """Anti-aliasing verdict for the over-threshold pixels: AA in img1 (vs img2) or img2 (vs img1)."""
+    """AA verdict for over-threshold pixels: anti-aliased in img1 (vs img2) or img2 (vs img1)."""
     u1, u2 = img1.view(np.uint32)[..., 0], img2.view(np.uint32)[..., 0]
     aa = _antialiased(img1, u1, u2, ys, xs, h, w)
     rest = ~aa

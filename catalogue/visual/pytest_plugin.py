@@ -1,7 +1,7 @@
 """pytest plugin: catalogue-driven parametrisation, batch capture, PNG/a11y snapshots, diff report.
 
-Activate with ``-p catalogue.visual.pytest_plugin`` (``tests/visual/conftest.py`` registers it when it
-is not already). Tests ask for:
+Activate with ``-p catalogue.visual.pytest_plugin`` (``tests/visual/conftest.py`` registers it
+when it is not already). Tests ask for:
 
 * ``visual_shot`` — parametrised over ``index.json`` x dark/light x mobile/desktop;
 * ``visual_screenshots`` — every selected shot captured in one batch (session-scoped);
@@ -9,7 +9,7 @@ is not already). Tests ask for:
 * ``a11y_case`` / ``visual_a11y`` / ``a11y_snapshot`` — the same for axe-core per story x theme.
 
 The catalogue directory is ``--catalogue-dir``, else ``$VISUAL_CATALOGUE_DIR``, else
-``build/catalogue``; when it has no ``index.json`` it is built first (:func:`index.build_catalogue`).
+``build/catalogue``; without ``index.json`` it is built first (:func:`index.build_catalogue`).
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ from .report import VisualReport
 from .syrupy_png import (
     CompareOptions,
     ShotContext,
-    TolerantPNGExtension,
     chromium_note,
     png_assertion,
     read_recorded_version,
@@ -157,7 +156,9 @@ def visual_catalogue_dir(pytestconfig: pytest.Config) -> Path:
 
 
 @pytest.fixture(scope="session")
-def visual_screenshots(request: pytest.FixtureRequest, visual_catalogue_dir: Path) -> dict[Shot, bytes]:
+def visual_screenshots(
+    request: pytest.FixtureRequest, visual_catalogue_dir: Path
+) -> dict[Shot, bytes]:
     """PNGs of every selected story x mode, captured in one browser batch."""
     config = request.config
     state = _state(config)
@@ -207,15 +208,17 @@ def png_snapshot(
 ) -> SnapshotAssertion:
     """syrupy assertion comparing the current shot to its PNG baseline, tolerantly."""
     state = _state(request.config)
-    baseline_dir = Path(TolerantPNGExtension.dirname(test_location=snapshot.test_location))
-    if baseline_dir not in state.recorded:
-        state.recorded[baseline_dir] = read_recorded_version(baseline_dir)
+    # beside __snapshots__, not in it: syrupy claims every file under __snapshots__ as a snapshot
+    # collection, so an extra file there would be reported unused and deleted on update
+    version_dir = Path(snapshot.test_location.filepath).parent
+    if version_dir not in state.recorded:
+        state.recorded[version_dir] = read_recorded_version(version_dir)
     updating = bool(request.config.getoption("update_snapshots", default=False))
     context = ShotContext(
         label=visual_shot.key,
         options=state.options,
         running_chromium=state.running_chromium,
-        recorded_chromium=state.recorded[baseline_dir],
+        recorded_chromium=state.recorded[version_dir],
         report=None if updating else state.report,
     )
     return png_assertion(snapshot, context)
@@ -232,9 +235,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     if state is None:
         return
     if session.config.getoption("update_snapshots", default=False) and state.running_chromium:
-        for baseline_dir in state.recorded:
-            if baseline_dir.is_dir() and any(baseline_dir.glob("*.png")):
-                write_recorded_version(baseline_dir, state.running_chromium)
+        for version_dir in state.recorded:
+            write_recorded_version(version_dir, state.running_chromium)
         return
     for recorded in state.recorded.values():
         note = chromium_note(recorded, state.running_chromium)

@@ -2,8 +2,9 @@
 
 One ``.png`` per snapshot under ``__snapshots__/<test module>/`` (syrupy's single-file layout), so
 ``--snapshot-update`` writes baselines and unused baselines fail the run as with any syrupy
-snapshot. ``chromium-version.txt`` next to the baselines records the browser that drew them; when it
-differs from the running browser, failures say so first.
+snapshot. ``chromium-version.txt`` beside the ``__snapshots__`` directory records the browser that
+drew them (not inside it: syrupy treats every file there as a snapshot collection and would report
+it unused); when it differs from the running browser, failures say so first.
 
 Per-assertion settings live in :class:`ShotContext`, attached with :func:`png_assertion` (syrupy
 builds extensions with no arguments, so the context is set on the instance afterwards).
@@ -23,8 +24,8 @@ from .compare import CompareResult, Rect, compare_images
 from .report import Failure, VisualReport
 
 __all__ = [
-    "VERSION_FILE",
     "SUITE_THRESHOLD",
+    "VERSION_FILE",
     "CompareOptions",
     "ShotContext",
     "TolerantPNGExtension",
@@ -81,18 +82,18 @@ def chromium_note(recorded: str | None, running: str | None) -> str:
     )
 
 
-def read_recorded_version(baseline_dir: Path) -> str | None:
-    """The Chromium version recorded next to the baselines, if any."""
-    path = Path(baseline_dir) / VERSION_FILE
+def read_recorded_version(version_dir: Path) -> str | None:
+    """The Chromium version recorded in ``version_dir`` (the test module's directory), if any."""
+    path = Path(version_dir) / VERSION_FILE
     if not path.is_file():
         return None
     return path.read_text().strip() or None
 
 
-def write_recorded_version(baseline_dir: Path, version: str) -> None:
-    """Record the Chromium version that drew the baselines in ``baseline_dir``."""
-    Path(baseline_dir).mkdir(parents=True, exist_ok=True)
-    (Path(baseline_dir) / VERSION_FILE).write_text(version + "\n")
+def write_recorded_version(version_dir: Path, version: str) -> None:
+    """Record the Chromium version that drew the baselines (in the test module's directory)."""
+    Path(version_dir).mkdir(parents=True, exist_ok=True)
+    (Path(version_dir) / VERSION_FILE).write_text(version + "\n")
 
 
 class TolerantPNGExtension(SingleFileSnapshotExtension):

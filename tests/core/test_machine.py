@@ -12,7 +12,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 import ai_credits
 from ai_credits import Snapshot, State, available_events, initial_snapshot, step
 from ai_credits.core import events as ev
-from ai_credits.core.machine import TABLE, expand_source
+from ai_credits.core.machine import TABLE, expand_source, may
 from ai_credits.core.states import KEY_HOLDING_STATES
 from ai_credits.diagram import mermaid
 
@@ -254,3 +254,13 @@ class WidgetWalk(RuleBasedStateMachine):
 
 TestWidgetWalk = WidgetWalk.TestCase
 TestWidgetWalk.settings = settings(max_examples=150, stateful_step_count=40, deadline=None)
+
+
+@pytest.mark.parametrize("target", list(State))
+def test_available_events_agree_with_transitions_may(target):
+    snap = run(*shortest_paths()[target])
+    for item in available_events(snap):
+        if item.kind == "user":
+            assert item.allowed == may(snap, ev.USER_EVENTS[item.type]()), item
+    for event in SAMPLE_EVENTS:
+        assert may(snap, event) == step(snap, event).accepted, event

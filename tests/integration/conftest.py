@@ -99,7 +99,9 @@ class EvmWorld:
 
     def tx_count(self) -> int:
         """Transactions the visitor has sent (its nonce)."""
-        return int(self.evm.w3.eth.get_transaction_count(self.address))
+        return int(
+            self.evm.w3.eth.get_transaction_count(self.evm.w3.to_checksum_address(self.address))
+        )
 
     def spend_elsewhere(self, keep_wei: int) -> None:
         """Move the visitor's G$ away (a send from another tab) so only ``keep_wei`` is left."""
@@ -117,9 +119,10 @@ class EvmHost:
     ``before_sign`` runs while the signature prompt is open (e.g. to let the clock move on).
     """
 
-    def __init__(self, world: EvmWorld, wallet: InjectedWallet) -> None:
+    def __init__(self, world: EvmWorld) -> None:
+        assert isinstance(world.wallet, InjectedWallet), "build the world with wallet='injected'"
         self.world = world
-        self.wallet = wallet
+        self.wallet: InjectedWallet = world.wallet
         self.reject_with: int | None = None
         self.fixed_gas: int | None = None
         self.before_sign: Callable[[], None] | None = None

@@ -18,7 +18,7 @@ from ai_credits.core import events as ev
 from ai_credits.core.models import WidgetConfig
 from ai_credits.quote import credit_with_bonus, gd_wei_for_usd_micro
 from ai_credits.runtime import SessionResult
-from fixtures.wallets import UNVERIFIED, VERIFIED
+from fixtures.wallets import UNVERIFIED, VERIFIED, FixtureAccount
 from tests.chain.evm import Deployment, G
 from tests.integration.conftest import PRICE, START_G, EvmHost, EvmWorld, widget_config
 
@@ -43,7 +43,7 @@ class SigningSpy(CustodialWallet):
 
 @pytest.mark.parametrize("account", [VERIFIED, UNVERIFIED], ids=["verified", "unverified"])
 async def test_one_time_purchase_credits_the_quote_of_what_the_vault_received(
-    make_world: MakeWorld, account
+    make_world: MakeWorld, account: FixtureAccount
 ) -> None:
     world = make_world(account=account, custodial=SigningSpy)
     spy = world.wallet
@@ -105,7 +105,7 @@ async def test_a_forged_key_signature_gets_no_key(make_world: MakeWorld) -> None
     ids=["whole-balance", "one-wei-over", "unverified"],
 )
 async def test_connect_reads_balance_and_goodid_from_the_chain(
-    make_world: MakeWorld, account, text: str, state: State
+    make_world: MakeWorld, account: FixtureAccount, text: str, state: State
 ) -> None:
     world = make_world(account=account)
     result = await world.send(ev.Connect())
@@ -177,7 +177,7 @@ async def test_a_revert_mined_on_chain_fails_the_pending_payment_with_its_senten
 ) -> None:
     """A host wallet that sends without estimating gets the revert mined: the receipt says so."""
     world = make_world(wallet="injected", config=widget_config(evm, min_first_deposit_usd=0))
-    host = EvmHost(world, world.wallet)
+    host = EvmHost(world)
     host.fixed_gas = 300_000
     serving = asyncio.create_task(host.serve())
     try:
@@ -268,7 +268,7 @@ async def test_injected_wallet_session_with_a_host_answering_on_eth_tester(
     make_world: MakeWorld,
 ) -> None:
     world = make_world(wallet="injected")
-    host = EvmHost(world, world.wallet)
+    host = EvmHost(world)
     serving = asyncio.create_task(host.serve())
     try:
         snap = (await world.send(ev.Connect(), ev.EnterAmount(text="20000"))).snapshot
@@ -294,24 +294,17 @@ async def test_injected_wallet_session_with_a_host_answering_on_eth_tester(
         snap = result.snapshot
         assert snap.notice.title == "Transaction cancelled" and snap.amount.text == "1000"
         assert (world.tx_count(), world.vault_balance()) == (nonce, 20_000 * G)
-        assert world.wallet.pending() == []
+        assert host.wallet.pending() == []
     finally:
         serving.cancel()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="runtime: EffectExecutor._do_issue_api_key turns the backend's Unauthorised (signature "
-    "refused, nonce expired) into BackendFailed(kind='unauthorised'); the machine maps that in "
-    "signing_in to backend_unavailable with 'Your payment is on chain and will be credited once "
-    "the service is back. Do not pay again.' although the payment is already credited",
-)
 async def test_a_refused_sign_in_keeps_the_confirmed_payment_and_offers_the_key_again(
     make_world: MakeWorld,
 ) -> None:
     """The user leaves the sign-in prompt open past the nonce's 10 minutes, then signs."""
     world = make_world(wallet="injected")
-    host = EvmHost(world, world.wallet)
+    host = EvmHost(world)
     host.before_sign = lambda: world.clock.advance(601)
     serving = asyncio.create_task(host.serve())
     try:
@@ -328,13 +321,6 @@ async def test_a_refused_sign_in_keeps_the_confirmed_payment_and_offers_the_key_
         serving.cancel()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="runtime/core: after a payment the snapshot keeps the G$ balance read at connect "
-    "(PaymentRecorded carries no wallet reading and apply_recorded does not adjust it), so a "
-    "top-up above what is left is quoted and then fails on chain instead of showing "
-    "insufficient_g_balance",
-)
 async def test_the_g_balance_shown_after_a_payment_is_what_the_chain_holds(
     world: EvmWorld,
 ) -> None:

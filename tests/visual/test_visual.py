@@ -1,6 +1,6 @@
 """Every story of the catalogue in every mode matches its screenshot baseline and passes axe.
 
-Baselines: ``tests/visual/__snapshots__/test_visual/*.png`` (+ ``chromium-version.txt``) and
+Baselines: ``tests/visual/__snapshots__/test_visual/*.png`` (browser: ``chromium-version.txt``) and
 ``*.json`` (non-blocking axe findings). Update with ``pytest tests/visual --snapshot-update``.
 """
 

@@ -28,11 +28,18 @@ class FakeStory:
 
 
 STORIES = (
-    FakeStory("widget--disconnected", "disconnected", "Widget", "Disconnected", "Connect wallet", 1),
+    FakeStory(
+        "widget--disconnected", "disconnected", "Widget", "Disconnected", "Connect wallet", 1
+    ),
     FakeStory("widget--quote-ready", "quote_ready", "Widget", "Quote ready", "Buy 12 credits", 2),
     # heading-order (a *moderate* axe finding): exercises the snapshotted, non-blocking path
     FakeStory(
-        "widget--low-balance", "low_balance", "Widget", "Low balance", "Credits low", 3,
+        "widget--low-balance",
+        "low_balance",
+        "Widget",
+        "Low balance",
+        "Credits low",
+        3,
         '<h4 style="margin:0;font-size:14px">Top up soon</h4>',
     ),
 )

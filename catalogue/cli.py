@@ -1,0 +1,67 @@
+"""Command line of the catalogue: ``build --out DIR`` and ``serve [--port] [--backend-url]``.
+
+Used by ``python -m catalogue`` and by ``ai-credits catalogue build`` / ``ai-credits serve``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+__all__ = ["add_build_args", "add_serve_args", "build_command", "main", "serve_command"]
+
+
+def add_build_args(parser: argparse.ArgumentParser) -> None:
+    """``--out DIR`` and ``--quiet``."""
+    parser.add_argument("--out", type=Path, default=Path("build/catalogue"),
+                        help="output directory (default: build/catalogue)")  # fmt: skip
+    parser.add_argument("--quiet", action="store_true", help="no progress lines")
+
+
+def add_serve_args(parser: argparse.ArgumentParser) -> None:
+    """``--port``, ``--backend-url``, ``--out``."""
+    parser.add_argument("--port", type=int, default=6006)
+    parser.add_argument("--backend-url", default=None,
+                        help="a credits backend (Worker) URL; default: in-memory fixtures")
+    parser.add_argument("--out", type=Path, default=Path("build/catalogue"))
+
+
+def build_command(args: argparse.Namespace) -> int:
+    """Build; a broken story is one line on stderr and exit status 1."""
+    from catalogue.build import BuildError, build_catalogue
+
+    try:
+        result = build_catalogue(args.out, progress=None if args.quiet else print)
+    except BuildError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    cov = result.coverage.summary()
+    print(f"built {result.stories} stories, {result.pages} pages into {args.out} · states "
+          f"{cov['states_covered']}/{cov['states_total']} · transitions "
+          f"{cov['transitions_covered']}/{cov['transitions_total']}")  # fmt: skip
+    return 0
+
+
+def serve_command(args: argparse.Namespace) -> int:
+    """Build and serve (blocks)."""
+    from catalogue.build import BuildError
+    from catalogue.serve import serve
+
+    try:
+        serve(args.port, args.backend_url, args.out)
+    except BuildError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m catalogue build|serve``."""
+    parser = argparse.ArgumentParser(prog="python -m catalogue")
+    commands = parser.add_subparsers(dest="command", required=True)
+    add_build_args(commands.add_parser("build", help="build the static catalogue"))
+    add_serve_args(commands.add_parser("serve", help="build, serve and host the live page"))
+    args = parser.parse_args(argv)
+    return build_command(args) if args.command == "build" else serve_command(args)

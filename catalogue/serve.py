@@ -1,0 +1,41 @@
+"""``ai-credits serve``: build the catalogue, serve it on localhost, and host the live page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from catalogue.build import build_catalogue
+from catalogue.live import create_live_app
+
+__all__ = ["DEFAULT_OUT", "create_app", "serve"]
+
+DEFAULT_OUT = Path("build/catalogue")
+
+
+def create_app(catalogue_dir: Path, backend_url: str | None = None) -> Starlette:
+    """The static catalogue at ``/`` and the live host at ``/live/``."""
+
+    async def live_slash(_: object) -> Response:
+        return RedirectResponse("/live/", status_code=307)
+
+    return Starlette(routes=[
+        Route("/live", live_slash),
+        Mount("/live", create_live_app(backend_url, prefix="/live")),
+        Mount("/", StaticFiles(directory=catalogue_dir, html=True)),
+    ])  # fmt: skip
+
+
+def serve(port: int = 6006, backend_url: str | None = None, out: Path = DEFAULT_OUT,
+          host: str = "127.0.0.1") -> None:  # fmt: skip
+    """Build into ``out``, print the URL, serve until interrupted."""
+    import uvicorn
+
+    result = build_catalogue(out, progress=print)
+    print(f"built {result.stories} stories, {result.pages} pages into {out}")
+    print(f"catalogue: http://{host}:{port}/   live: http://{host}:{port}/live/", flush=True)
+    uvicorn.run(create_app(out, backend_url), host=host, port=port, log_level="warning")

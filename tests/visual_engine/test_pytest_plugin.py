@@ -1,0 +1,122 @@
+"""The pytest plugin + syrupy extension, run as a user runs them (pytest inside pytest)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from catalogue.visual.syrupy_png import VERSION_FILE
+
+from .fake_catalogue import STORIES, make_fake_catalogue
+
+REAL_SUITE = Path(__file__).parents[1] / "visual" / "test_visual.py"
+SCREENSHOTS_ONLY = """
+def test_screenshot_matches_baseline(visual_shot, visual_screenshots, png_snapshot):
+    assert visual_screenshots[visual_shot] == png_snapshot
+"""
+ONE_STORY = STORIES[2:]  # low balance: also has a moderate (snapshotted) axe finding
+SHOT_KEYS = {
+    f"widget--low-balance--{t}-{v}" for t in ("dark", "light") for v in ("mobile", "desktop")
+}
+
+
+@pytest.fixture
+def catalogues(tmp_path: Path) -> dict[str, Path]:
+    return {
+        "original": make_fake_catalogue(tmp_path / "original", stories=ONE_STORY),
+        "recoloured": make_fake_catalogue(
+            tmp_path / "recoloured", stories=ONE_STORY, primary="#00B0FF"
+        ),
+    }
+
+
+def run(pytester: pytest.Pytester, catalogue: Path, *args: str) -> pytest.RunResult:
+    return pytester.runpytest(
+        "-p", "catalogue.visual.pytest_plugin", "-p", "syrupy",
+        "-p", "no:cacheprovider", "-p", "no:asyncio",
+        f"--catalogue-dir={catalogue}", f"--visual-report-dir={pytester.path / 'report'}",
+        *args,
+    )  # fmt: skip
+
+
+def baselines(pytester: pytest.Pytester) -> Path:
+    return pytester.path / "__snapshots__" / "test_visual"
+
+
+def test_snapshot_update_writes_baselines_then_the_suite_passes(
+    pytester: pytest.Pytester, catalogues: dict[str, Path]
+) -> None:
+    pytester.makepyfile(test_visual=REAL_SUITE.read_text())
+    first = run(pytester, catalogues["original"], "--snapshot-update")
+    first.assert_outcomes(passed=6)
+    stored = baselines(pytester)
+    pngs = {p.stem.split("[")[1].rstrip("]") for p in stored.glob("*.png")}
+    assert pngs == SHOT_KEYS
+    a11y = json.loads((stored / "test_accessibility[widget--low-balance--dark].json").read_text())
+    assert a11y == {"heading-order": 1}
+    assert (pytester.path / VERSION_FILE).read_text().strip().split(".")[0].isdigit()
+    tab = json.loads(
+        (catalogues["original"] / "a11y" / "widget--low-balance--light.json").read_text()
+    )
+    assert tab["blocking"] == 0 and tab["violations"][0]["id"] == "heading-order"
+
+    second = run(pytester, catalogues["original"])
+    second.assert_outcomes(passed=6)
+    assert second.ret == 0, "nothing may be reported unused after an update"
+
+
+def test_unused_baseline_fails_the_run(
+    pytester: pytest.Pytester, catalogues: dict[str, Path]
+) -> None:
+    pytester.makepyfile(test_visual=SCREENSHOTS_ONLY)
+    run(pytester, catalogues["original"], "--snapshot-update").assert_outcomes(passed=4)
+    stray = baselines(pytester) / "test_screenshot_matches_baseline[widget--gone--dark-mobile].png"
+    stray.write_bytes(next(baselines(pytester).glob("*.png")).read_bytes())
+
+    result = run(pytester, catalogues["original"])
+    result.assert_outcomes(passed=4)
+    assert result.ret != 0
+    result.stdout.fnmatch_lines(["*1 snapshot unused*"])
+    assert run(pytester, catalogues["original"], "--snapshot-warn-unused").ret == 0
+
+
+def test_visual_change_fails_and_writes_the_report(
+    pytester: pytest.Pytester, catalogues: dict[str, Path]
+) -> None:
+    pytester.makepyfile(test_visual=SCREENSHOTS_ONLY)
+    run(pytester, catalogues["original"], "--snapshot-update").assert_outcomes(passed=4)
+
+    result = run(pytester, catalogues["recoloured"])
+    result.assert_outcomes(failed=4)
+    result.stdout.fnmatch_lines(
+        [
+            "*visual regression*",
+            "DIFF widget--low-balance--dark-desktop: * pixels (ratio *) are different*",
+            f"report: {pytester.path / 'report' / 'index.html'}",
+        ]
+    )
+    report = pytester.path / "report"
+    for key in SHOT_KEYS:
+        for kind in ("expected", "actual", "diff"):
+            assert (report / f"{key}-{kind}.png").stat().st_size > 0
+    index = (report / "index.html").read_text()
+    assert 'src="widget--low-balance--light-mobile-diff.png"' in index
+    assert "4 visual difference(s)" in index
+
+
+def test_chromium_version_mismatch_is_named_in_the_failure_and_report(
+    pytester: pytest.Pytester, catalogues: dict[str, Path]
+) -> None:
+    pytester.makepyfile(test_visual=SCREENSHOTS_ONLY)
+    run(pytester, catalogues["original"], "--snapshot-update").assert_outcomes(passed=4)
+    (pytester.path / VERSION_FILE).write_text("1.0.0.0\n")
+
+    result = run(pytester, catalogues["recoloured"])
+    result.assert_outcomes(failed=4)
+    message = (
+        "Chromium version mismatch: baselines were recorded with Chromium 1.0.0.0, this run uses"
+    )
+    result.stdout.fnmatch_lines([f"E  * {message}*", f"{message}*"])
+    assert message in (pytester.path / "report" / "index.html").read_text()
