@@ -71,6 +71,14 @@ def bench(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def catalogue(session: nox.Session) -> None:
-    """The main job: build and serve the catalogue (in-memory fixture backend by default)."""
+    """The main job: build and serve the catalogue and the live host (in-memory fixture backend
+    by default; ``nox -s catalogue -- --backend-url http://127.0.0.1:8787`` for a real one)."""
     _install(session)
-    session.run("ai-credits", "demo", *session.posargs)
+    session.run("ai-credits", "serve", *session.posargs)
+
+
+@nox.session(name="dev-backend", python=PYTHON)
+def dev_backend(session: nox.Session) -> None:
+    """The fixture backend over HTTP on port 8787, speaking the Worker's wire contract."""
+    _install(session)
+    session.run("ai-credits", "dev-backend", *session.posargs)

@@ -11,12 +11,14 @@ from ai_credits.core.machine import (
     Rejection,
     Step,
     available_events,
+    may,
     step,
 )
 from ai_credits.core.models import SecretToken, WidgetConfig
 from ai_credits.core.snapshot import SCHEMA_VERSION, Snapshot, initial_snapshot
 from ai_credits.core.states import State
 from ai_credits.errors import AiCreditsError, InvalidAmount, QuoteError, ValidationError
+from ai_credits.views import WidgetView, build_view, render_widget, view_json_schema
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -33,9 +35,14 @@ __all__ = [
     "Step",
     "ValidationError",
     "WidgetConfig",
+    "WidgetView",
     "available_events",
+    "build_view",
     "initial_snapshot",
+    "may",
     "parse_effect",
     "parse_event",
+    "render_widget",
     "step",
+    "view_json_schema",
 ]

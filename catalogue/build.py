@@ -34,8 +34,14 @@ OWNED = ("assets", "coverage.html", "docs", "frames", "gallery.html", "index.htm
 """What a build writes (and replaces) under the output directory; anything else is left alone
 (e.g. ``a11y/`` written by the visual checks)."""
 
-TABS = (("context", "Context"), ("events", "Event path"), ("html", "HTML"),
-        ("template", "Template call"), ("diagram", "Diagram"), ("a11y", "Accessibility"))  # fmt: skip
+TABS = (
+    ("context", "Context"),
+    ("events", "Event path"),
+    ("html", "HTML"),
+    ("template", "Template call"),
+    ("diagram", "Diagram"),
+    ("a11y", "Accessibility"),
+)
 
 
 class BuildError(Exception):

@@ -91,7 +91,8 @@ def component_docs() -> list[ComponentDoc]:
     docs = [ComponentDoc("widget", "WidgetView", None, (WidgetView.__doc__ or "").strip(),
                          _props(schema))]  # fmt: skip
     for name in COMPONENTS:
-        model = next((m for m in (_camel(name), _camel(name) + "View", _camel(name) + "Card") if m in defs), None)
+        candidates = (_camel(name), _camel(name) + "View", _camel(name) + "Card")
+        model = next((m for m in candidates if m in defs), None)
         if model is None:
             docs.append(ComponentDoc(name, "—", None, "No view model found.", ()))
             continue

@@ -13,7 +13,6 @@ from pathlib import Path
 from markupsafe import Markup
 
 from ai_credits.views import theme
-from ai_credits.views.render import cards_css
 from catalogue.site import render_template
 
 __all__ = ["MODES", "THEMES", "VIEWPORTS", "frame_file", "frame_html", "write_assets"]
@@ -41,7 +40,7 @@ def write_assets(out: Path) -> list[Path]:
     assets.mkdir(parents=True, exist_ok=True)
     here = Path(__file__).parent / "static"
     files = {
-        "widget.css": theme.inline_css("dark") + "\n" + str(cards_css()),
+        "widget.css": theme.inline_css("dark"),
         "widget.js": theme.widget_js(),
         "shell.css": (here / "shell.css").read_text(encoding="utf-8"),
         "shell.js": (here / "shell.js").read_text(encoding="utf-8"),

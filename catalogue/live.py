@@ -13,7 +13,9 @@ import secrets
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl
 
+from markupsafe import Markup
 from pydantic import ValidationError
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -24,9 +26,9 @@ from starlette.staticfiles import StaticFiles
 from ai_credits.backends.fixture import FixtureBackend
 from ai_credits.backends.worker import WorkerBackend
 from ai_credits.core import events as ev
+from ai_credits.core.states import State
 from ai_credits.runtime import Session
 from ai_credits.views import render_widget
-from ai_credits.views.render import cards_css
 from ai_credits.views.theme import static_dir
 from catalogue.site import render_template
 from fixtures.world import World, build_world
@@ -45,6 +47,7 @@ class Visitor:
     world: World
     session: Session
     theme: str = "dark"
+    slow_receipts: bool = False  # dev tool: stop in payment_pending until "Check Again"
 
 
 def create_live_app(backend_url: str | None = None, *, prefix: str = "/live") -> Starlette:
@@ -85,17 +88,18 @@ def create_live_app(backend_url: str | None = None, *, prefix: str = "/live") ->
             v.theme = request.query_params["theme"]
         snapshot = v.session.snapshot
         html = render_template("live.html.jinja", prefix=prefix, theme=v.theme,
-                               widget=widget(v), cards_css=cards_css(),
+                               widget=Markup(widget(v)),
                                state=snapshot.state.value, backend_url=backend_url,
-                               has_key=v.session.keys.token is not None,
+                               slow=v.slow_receipts,
                                now=v.world.clock().isoformat())  # fmt: skip
         return done(request, vid, HTMLResponse(html))
 
     async def event(request: Request) -> Response:
         vid, v = visitor(request)
         is_json = request.headers.get("content-type", "").startswith("application/json")
-        data: dict[str, Any] = dict(await request.json()) if is_json else {
-            k: str(val) for k, val in (await request.form()).items()}  # fmt: skip
+        # A plain form posts application/x-www-form-urlencoded (no multipart parser needed).
+        data: dict[str, Any] = dict(await request.json()) if is_json else dict(
+            parse_qsl((await request.body()).decode(), keep_blank_values=True))  # fmt: skip
         kind = str(data.pop("event", data.pop("type", "")))
         if kind not in ev.USER_EVENTS:  # the browser may send user events only
             return done(request, vid, Response(f"unknown event {kind!r}", status_code=400))
@@ -104,7 +108,9 @@ def create_live_app(backend_url: str | None = None, *, prefix: str = "/live") ->
         except ValidationError as exc:
             return done(request, vid, Response(f"bad event: {exc.error_count()} error(s)",
                                                status_code=400))  # fmt: skip
-        await v.session.send(parsed)
+        pending = v.session.snapshot.state is State.payment_pending
+        stop_in = State.payment_pending if v.slow_receipts and not pending else None
+        await v.session.send(parsed, stop_in=stop_in)
         return done(request, vid, HTMLResponse(widget(v)) if is_json else None)
 
     async def refresh(v: Visitor) -> None:
@@ -126,6 +132,11 @@ def create_live_app(backend_url: str | None = None, *, prefix: str = "/live") ->
         await refresh(v)
         return done(request, vid)
 
+    async def slow(request: Request) -> Response:
+        vid, v = visitor(request)
+        v.slow_receipts = not v.slow_receipts
+        return done(request, vid)
+
     async def reset(request: Request) -> Response:
         vid, _ = visitor(request)
         visitors[vid] = new_visitor()
@@ -136,6 +147,7 @@ def create_live_app(backend_url: str | None = None, *, prefix: str = "/live") ->
         Route("/event", event, methods=["POST"]),
         Route("/dev/bill", bill, methods=["POST"]),
         Route("/dev/advance", advance, methods=["POST"]),
+        Route("/dev/slow", slow, methods=["POST"]),
         Route("/dev/reset", reset, methods=["POST"]),
         Mount("/static", StaticFiles(directory=static_dir())),
     ])  # fmt: skip

@@ -35,6 +35,11 @@ STORIES: tuple[Story, ...] = (
           path=(*STARTED, Step(knobs=(Knob("clock.advance_days", "{days}"),),
                                event=ev.Refresh())),
           tags=("feature",)),
+    Story(title="Widget/Streaming", name="Returning with a running stream",
+          state=S.streaming_active, scenario="stream_running",
+          description="A wallet that has streamed 10 000 G$ per 30 days for 15 days connects: "
+                      "streamed so far and the credit accrued since, a stream credit due.",
+          path=(CONNECT,), tags=("feature",)),
     Story(title="Widget/Streaming", name="Streaming paused", state=S.streaming_paused,
           description="Paused: the flow is deleted and its rate remembered.",
           path=(*STARTED, Step(event=ev.PauseStream())), tags=("base",)),

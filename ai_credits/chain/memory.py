@@ -228,7 +228,20 @@ class MemoryChain:
             flow_rate=self.flow_rate(acc.address),
             min_first_deposit_usd=self.min_first_deposit_usd,
             min_monthly_stream_usd=self.min_monthly_stream_usd,
+            flow_since=self.flow_since(acc.address),
         )
+
+    def flow_since(self, sender: str) -> int | None:
+        """Epoch seconds of the last change of ``sender``'s flow (``None`` without a flow)."""
+        flow = self._flows.get(checksum_address(sender))
+        return flow.since if flow else None
+
+    def seed_flow(self, sender: str, rate: int, *, since: int, buyer: str | None = None) -> None:
+        """Pretend ``sender`` has streamed ``rate`` wei/s to the vault since epoch ``since``
+        (scenarios that start mid-stream); balances then drain from that moment."""
+        acc = self._get(sender)
+        self._flows[acc.address] = _Flow(rate=rate, buyer=checksum_address(buyer or sender),
+                                         since=since)  # fmt: skip
 
     def usd_micro(self, gd_wei: int) -> int:
         """Micro-USD value of ``gd_wei`` at the fixed price."""

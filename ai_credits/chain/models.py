@@ -34,6 +34,9 @@ class WalletReading(BaseModel):
     flow_rate: int = Field(ge=0)
     min_first_deposit_usd: int = Field(ge=0, description="micro-USD")
     min_monthly_stream_usd: int = Field(ge=0, description="micro-USD")
+    flow_since: int | None = Field(
+        default=None, ge=0, description="Epoch seconds of the flow's last change, if known."
+    )
 
 
 class TxReceiptInfo(BaseModel):

@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from ai_credits.backends.errors import (
     AlreadyRecorded,
@@ -20,12 +20,13 @@ from ai_credits.backends.errors import (
     Unauthorised,
 )
 from ai_credits.backends.protocol import CreditsBackend, account_summary
-from ai_credits.backends.wire import CreditReservation, FundResult
+from ai_credits.backends.wire import CreditReservation, FundResult, UserCreditProfile
 from ai_credits.chain.errors import ChainError
-from ai_credits.chain.models import WalletAdapter
+from ai_credits.chain.models import WalletAdapter, WalletReading
 from ai_credits.core import effects as fx
 from ai_credits.core import events as ev
 from ai_credits.core.models import CreditSummary, SecretToken, StreamInfo, UsageRow, WalletInfo
+from ai_credits.core.quote import VaultMinimums, credit_with_bonus
 
 __all__ = ["EffectExecutor", "KeyRing"]
 
@@ -99,6 +100,11 @@ class EffectExecutor:
 
     # --- reading --------------------------------------------------------------------------------
     async def _credit(self, account: str, rows: list[CreditReservation]) -> CreditSummary:
+        return (await self._credit_and_profile(account, rows))[0]
+
+    async def _credit_and_profile(
+        self, account: str, rows: list[CreditReservation]
+    ) -> tuple[CreditSummary, UserCreditProfile]:
         profile = await self.backend.profile(account)
         summary = account_summary(profile, rows)
         history = await self.backend.credit_history(account, limit=1, funding_status="funded")
@@ -109,7 +115,7 @@ class EffectExecutor:
             held_usd=summary.held,
             pending_usd=summary.pending,
             last_top_up_usd=last,
-        )
+        ), profile
 
     async def _usage_rows(self) -> list[CreditReservation]:
         if self.keys.token is None:
@@ -129,12 +135,11 @@ class EffectExecutor:
                 rows = await self._usage_rows()
             except (NotSupported, Unauthorised):
                 rows = []
-            credit = await self._credit(effect.account, rows)
+            credit, profile = await self._credit_and_profile(effect.account, rows)
         except BackendError as exc:
             return ev.BackendFailed(kind=_kind(exc), message=exc.message, at=now)
-        stream = None
-        if reading.flow_rate > 0:
-            stream = StreamInfo(flow_rate=reading.flow_rate, as_of=now)
+        price = _price_text(config.config.gd_cusd_price)
+        stream = _stream_info(reading, profile, price, now) if reading.flow_rate > 0 else None
         return ev.AccountLoaded(
             wallet=WalletInfo(
                 account=reading.account.lower(),
@@ -144,7 +149,7 @@ class EffectExecutor:
                 first_deposit_done=reading.total_deposited_wei > 0,
             ),
             credit=credit,
-            gd_price=_price_text(config.config.gd_cusd_price),
+            gd_price=price,
             key_prefix=self.keys.prefix,
             stream=stream,
             at=now,
@@ -181,16 +186,19 @@ class EffectExecutor:
             balance: int | None = (await self.wallet.read(effect.account)).g_balance_wei
         except ChainError:
             balance = None  # the receipt is in; a stale balance is re-read on the next load
+        already = "funded"
         try:
             try:
                 recorded = await self.backend.record_payment(effect.tx_hash)
                 results: list[FundResult] = list(recorded.events)
-            except AlreadyRecorded:
-                results = []  # funded before: recording is idempotent, never credited twice
+            except AlreadyRecorded as exc:
+                # Recorded before (never credited twice): report the status it has now.
+                results = []
+                already = exc.funding_status
             credit = await self._credit(effect.account, await self._usage_rows_soft())
         except BackendError as exc:
             return ev.BackendFailed(kind=_kind(exc), message=exc.message, at=self.clock())
-        statuses = {r.funding_status for r in results}
+        statuses: set[str] = {r.funding_status for r in results} or {already}
         status = "failed" if "failed" in statuses else "pending" if "pending" in statuses else (
             "funded")  # fmt: skip
         added = sum(r.total_credit_usd for r in results if r.funding_status == "funded")
@@ -266,6 +274,32 @@ def _wallet_failure(exc: ChainError, at: datetime) -> ev.Event:
     if exc.code == "user_rejected":
         return ev.WalletRejected(code=exc.code, message=exc.message, at=at)
     return ev.PaymentFailed(code=exc.code, message=exc.message, at=at)
+
+
+def _stream_info(
+    reading: WalletReading, profile: UserCreditProfile, price: str, now: datetime
+) -> StreamInfo:
+    """The running stream as of ``now``: streamed so far, credit accrued since the last stream
+    credit, and when the next credit can be issued (daily, once 4000 G$ have accrued)."""
+    rate = reading.flow_rate
+    since = datetime.fromtimestamp(reading.flow_since, UTC) if reading.flow_since else None
+    last_credit = profile.last_stream_credit_at
+    marks = [t for t in (since, last_credit) if t is not None]
+    credited_until = max(marks) if marks else now
+    uncredited = rate * max(int((now - credited_until).total_seconds()), 0)
+    accrued = credit_with_bonus(uncredited, source="streamCron", verified=reading.verified,
+                                gd_price=price).total_credit_usd  # fmt: skip
+    minimum = VaultMinimums().stream_credit_min_wei
+    due_by_amount = credited_until + timedelta(seconds=-(-minimum // rate))
+    due_by_day = (last_credit or credited_until) + timedelta(days=1)
+    return StreamInfo(
+        flow_rate=rate,
+        started_at=since,
+        as_of=now,
+        streamed_wei=rate * max(int((now - since).total_seconds()), 0) if since else 0,
+        accrued_usd=accrued,
+        next_credit_at=max(due_by_amount, due_by_day, now),
+    )
 
 
 def _price_text(price: object) -> str:

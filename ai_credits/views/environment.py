@@ -69,6 +69,8 @@ def create_environment(extra_loaders: Sequence[BaseLoader] | None = None) -> Env
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        # Templates ship inside the package: no mtime check (a stat per import) on every render.
+        auto_reload=False,
     )
     env.filters["gw_id"] = html_id
     env.globals.update(

@@ -7,7 +7,6 @@ templates are kept; templates see only the :class:`~ai_credits.views.models.Widg
 from __future__ import annotations
 
 import functools
-from importlib import resources
 from typing import Any
 
 from jinja2 import Environment, Template
@@ -21,7 +20,6 @@ from ai_credits.views.models import SetupSnippets, WidgetView
 
 __all__ = [
     "COMPONENTS",
-    "cards_css",
     "render_component",
     "render_page",
     "render_view",
@@ -58,11 +56,9 @@ _PAGE = """\
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{ title }}</title>
 {% if static_url is none %}
-<style>{{ gw_inline_css(theme) }}
-{{ cards_css }}</style>
+<style>{{ gw_inline_css(theme) }}</style>
 {% else %}
 {{ layout.assets(static_url) }}
-<style>{{ cards_css }}</style>
 {% endif %}
 </head>
 <body class="gw-page">
@@ -75,13 +71,6 @@ _PAGE = """\
 </body>
 </html>
 """
-
-
-@functools.cache
-def cards_css() -> Markup:
-    """The layout CSS of the state cards (``components/cards/cards.css``), our own file."""
-    path = resources.files("ai_credits") / "components" / "cards" / "cards.css"
-    return Markup(path.read_text(encoding="utf-8"))
 
 
 def _env() -> Environment:
@@ -162,7 +151,6 @@ def render_page(
         static_url=None if inline_assets else static_url,
         viewport_width=int(viewport_width),
         widget=widget,
-        cards_css=cards_css(),
     )
 
 

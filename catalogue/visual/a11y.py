@@ -17,9 +17,11 @@ from typing import Any
 from .capture import Harness, Progress, Shot
 
 __all__ = [
+    "A11Y_CONCURRENCY",
     "A11Y_VIEWPORT",
     "BLOCKING_IMPACTS",
     "A11yResult",
+    "axe_harness",
     "axe_script_path",
     "check_accessibility",
     "write_results",
@@ -28,6 +30,9 @@ __all__ = [
 BLOCKING_IMPACTS = frozenset({"serious", "critical"})
 #: axe runs once per story x theme, on the desktop frame.
 A11Y_VIEWPORT = "desktop"
+#: axe is JavaScript-bound in each renderer, so unlike screenshots two pages in parallel win on 2
+#: cores (measured: 431 -> 192 ms per story x theme together with preloading axe in the context).
+A11Y_CONCURRENCY = 2
 ENSURE_AXE = Path(__file__).with_name("ensure_axe.sh")
 RUN_AXE_JS = """async () => {
   const r = await axe.run(document, {resultTypes: ['violations']});
@@ -96,6 +101,11 @@ def axe_script_path(project_root: Path | None = None) -> Path:
     return Path(out.strip().splitlines()[-1])
 
 
+def axe_harness(axe_path: Path, *, concurrency: int = A11Y_CONCURRENCY) -> Harness:
+    """A harness whose pages load axe-core before the frame's own scripts (no per-page upload)."""
+    return Harness(concurrency=concurrency, init_scripts=[axe_path.read_text()])
+
+
 async def check_accessibility(
     harness: Harness,
     catalogue_dir: Path,
@@ -105,13 +115,19 @@ async def check_accessibility(
     axe_path: Path,
     progress: Progress | None = None,
 ) -> dict[tuple[str, str], A11yResult]:
-    """Run axe on each story x theme (desktop frame); keyed by ``(story_id, theme)``."""
-    source = axe_path.read_text()
+    """Run axe on each story x theme (desktop frame); keyed by ``(story_id, theme)``.
+
+    Fastest with a harness from :func:`axe_harness`; any other harness gets axe injected per page.
+    """
+    source: str | None = None
     shots = [Shot(s, t, A11Y_VIEWPORT) for s in story_ids for t in themes]
 
     async def job(shot: Shot, worker: int) -> A11yResult:
+        nonlocal source
         page = await harness.open_frame(catalogue_dir, shot, worker)
-        await page.add_script_tag(content=source)
+        if await page.evaluate("typeof axe === 'undefined'"):
+            source = source or axe_path.read_text()
+            await page.add_script_tag(content=source)
         raw = await page.evaluate(RUN_AXE_JS)
         return A11yResult(shot.story_id, shot.theme, raw["version"], raw["violations"])
 

@@ -45,9 +45,10 @@ CHROMIUM_ARGS = (
     "--hide-scrollbars",
 )
 THEMES = ("dark", "light")
-#: Viewport widths in CSS px; the height only needs to be plausible (element shots grow past it).
+#: Viewport widths in CSS px. The height is generous so that a widget fits without a full-page
+#: capture (which resizes the viewport and costs ~30 ms); taller widgets still fall back to one.
 VIEWPORTS = {"mobile": 360, "desktop": 480}
-VIEWPORT_HEIGHT = 800
+VIEWPORT_HEIGHT = 1600
 ROOT_SELECTOR = '[data-testid^="AiCreditsWidget-"]'
 FREEZE_CSS = """
 *, *::before, *::after {
@@ -120,8 +121,11 @@ def print_progress(label: str) -> Progress:
 class Harness:
     """An open browser with a page pool. Use as ``async with Harness() as h: …``."""
 
-    def __init__(self, *, concurrency: int = DEFAULT_CONCURRENCY) -> None:
+    def __init__(
+        self, *, concurrency: int = DEFAULT_CONCURRENCY, init_scripts: Sequence[str] = ()
+    ) -> None:
         self.concurrency = max(1, concurrency)
+        self.init_scripts = tuple(init_scripts)
         self._pw: Playwright | None = None
         self._browser: Browser | None = None
         self._contexts: dict[tuple[str, str], BrowserContext] = {}
@@ -164,6 +168,8 @@ class Harness:
                     reduced_motion="reduce",
                     color_scheme="dark" if theme == "dark" else "light",
                 )
+                for script in self.init_scripts:
+                    await self._contexts[ctx_key].add_init_script(script=script)
             self._pages[key] = await self._contexts[ctx_key].new_page()
         return self._pages[key]
 
@@ -224,7 +230,7 @@ class Harness:
         page, rect = await self._prepare(catalogue_dir, shot, worker)
         return await page.screenshot(
             clip={"x": rect["x"], "y": rect["y"], "width": rect["width"], "height": rect["height"]},
-            full_page=True,
+            full_page=rect["y"] + rect["height"] > VIEWPORT_HEIGHT,
             animations="disabled",
             caret="hide",
             scale="css",

@@ -29,7 +29,13 @@ def shots_for(story_ids: list[str]) -> list[Shot]:
 
 def build_catalogue(out: Path) -> None:
     """Build the real catalogue into ``out`` (``python -m catalogue build --out <dir>``)."""
-    subprocess.run([sys.executable, "-m", "catalogue", "build", "--out", str(out)], check=True)
+    cmd = [sys.executable, "-m", "catalogue", "build", "--out", str(out)]
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(
+            f"catalogue build failed ({' '.join(cmd[1:])}, exit {done.returncode}):\n"
+            f"{done.stderr[-2000:]}"
+        )
 
 
 def ensure_catalogue(

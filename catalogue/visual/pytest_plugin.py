@@ -25,7 +25,14 @@ from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.json import JSONSnapshotExtension
 
 from . import index
-from .a11y import A11yResult, axe_script_path, check_accessibility, write_results
+from .a11y import (
+    A11Y_CONCURRENCY,
+    A11yResult,
+    axe_harness,
+    axe_script_path,
+    check_accessibility,
+    write_results,
+)
 from .capture import DEFAULT_CONCURRENCY, THEMES, Harness, Shot
 from .report import VisualReport
 from .syrupy_png import (
@@ -184,10 +191,11 @@ def visual_a11y(
     cases = [c for c in _selected(request.session, "a11y_case") if isinstance(c, tuple)]
     stories = list(dict.fromkeys(c[0] for c in cases))
     themes = list(dict.fromkeys(c[1] for c in cases))
-    axe = axe_script_path(config.rootpath)
+    axe = axe_script_path()
+    concurrency = config.getoption("visual_concurrency", default=None) or A11Y_CONCURRENCY
 
     async def run() -> dict[tuple[str, str], A11yResult]:
-        async with Harness(concurrency=_concurrency(config)) as harness:
+        async with axe_harness(axe, concurrency=int(concurrency)) as harness:
             return await check_accessibility(
                 harness, visual_catalogue_dir, stories, themes, axe_path=axe,
                 progress=_progress(config, "a11y: checked"),
