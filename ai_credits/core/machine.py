@@ -30,10 +30,11 @@ from ai_credits.core.models import (
     PendingAction,
     Quote,
     StreamInfo,
+    WalletInfo,
 )
 from ai_credits.core.quote import format_gd_exact
 from ai_credits.core.rules import default_request_id, evaluate_amount, is_low_balance
-from ai_credits.core.snapshot import Snapshot
+from ai_credits.core.snapshot import ByokSetup, Snapshot
 from ai_credits.core.states import GROUPS, KEY_HOLDING_STATES, State
 
 __all__ = [
@@ -464,8 +465,6 @@ class _Run:
     def apply_wallet(self) -> None:
         event = self.event
         assert isinstance(event, ev.WalletConnected)
-        from ai_credits.core.models import WalletInfo
-
         self.set(wallet=WalletInfo(account=event.account.lower(), chain_id=event.chain_id))
 
     def load_account(self) -> None:
@@ -506,8 +505,6 @@ class _Run:
     def switch_account(self) -> None:
         event = self.event
         assert isinstance(event, ev.AccountChanged) and self.snap.wallet is not None
-        from ai_credits.core.models import WalletInfo
-
         self.set(
             wallet=WalletInfo(account=event.account.lower(), chain_id=self.snap.wallet.chain_id),
             credit=None, api_key=None, usage=None, stream=None, quote=None, pending=None,
@@ -518,10 +515,6 @@ class _Run:
 
     def apply_amount(self) -> None:
         self.set(mode=self.next_mode, amount=self.amount, quote=self.quote, notice=None)
-        if self.next_mode == "one_time" and self.quote and self.quote.gd_wei > _wallet_balance(
-            self
-        ):
-            self.set(quote=self.quote)
 
     def no_balance_notice(self) -> None:
         self.set(notice=Notice(kind="warning", title="Your wallet has no G$",
@@ -717,8 +710,6 @@ class _Run:
             self.set(stream=self.snap.stream.model_copy(update={"paused_flow_rate": 0}))
 
     def apply_byok(self) -> None:
-        from ai_credits.core.snapshot import ByokSetup
-
         event = self.event
         assert isinstance(event, ev.UseOwnKey)
         config = self.snap.config
