@@ -62,6 +62,23 @@ def tests(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON)
+def visual(session: nox.Session) -> None:
+    """Screenshots of every story × mode against the baselines, and axe on every story × theme.
+    A difference writes build/visual-report/index.html."""
+    _install(session)
+    _ensure_system_tools(session)
+    session.run("pytest", "-q", "tests/visual", *session.posargs)
+
+
+@nox.session(name="update-baselines", python=PYTHON)
+def update_baselines(session: nox.Session) -> None:
+    """Accept the current rendering: rewrite the screenshot and a11y baselines (review the diff)."""
+    _install(session)
+    _ensure_system_tools(session)
+    session.run("pytest", "-q", "tests/visual", "--snapshot-update", *session.posargs)
+
+
+@nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
     """Write build/bench.json and print it."""
     _install(session)

@@ -8,7 +8,7 @@ Modules: :mod:`.compare` (pixelmatch-compatible comparison), :mod:`.capture` (Ch
 from __future__ import annotations
 
 from .a11y import A11yResult, check_accessibility
-from .capture import Harness, Shot, capture
+from .capture import Harness, Shot
 from .compare import CompareResult, Rect, compare_images
 from .report import Failure, VisualReport
 from .syrupy_png import CompareOptions, TolerantPNGExtension
@@ -23,7 +23,6 @@ __all__ = [
     "Shot",
     "TolerantPNGExtension",
     "VisualReport",
-    "capture",
     "check_accessibility",
     "compare_images",
 ]

@@ -8,14 +8,15 @@ when it is not already). Tests ask for:
 * ``png_snapshot`` — the syrupy assertion for the current shot (tolerant PNG baselines);
 * ``a11y_case`` / ``visual_a11y`` / ``a11y_snapshot`` — the same for axe-core per story x theme.
 
-The catalogue directory is ``--catalogue-dir``, else ``$VISUAL_CATALOGUE_DIR``, else
-``build/catalogue``; without ``index.json`` it is built first (:func:`index.build_catalogue`).
+The catalogue directory is ``--catalogue-dir``, else ``$VISUAL_CATALOGUE_DIR`` (built first when
+it has no ``index.json``), else a fresh build in ``build/visual-catalogue`` made for this run.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,6 +59,8 @@ class VisualState:
     running_chromium: str | None = None
     recorded: dict[Path, str | None] = field(default_factory=dict)
     a11y_blocking: list[str] = field(default_factory=list)
+    screenshots: dict[Shot, bytes] | None = None
+    a11y: dict[tuple[str, str], A11yResult] | None = None
 
 
 STATE = pytest.StashKey[VisualState]()
@@ -93,8 +96,13 @@ def catalogue_dir(config: pytest.Config) -> Path:
     state = _state(config)
     if state.catalogue_dir is None:
         given = config.getoption("catalogue_dir", default=None) or os.environ.get(ENV_CATALOGUE)
-        path = Path(given) if given else config.rootpath / "build" / "catalogue"
-        state.catalogue_dir = index.ensure_catalogue(path.resolve())
+        if given:
+            state.catalogue_dir = index.ensure_catalogue(Path(given).resolve())
+        else:
+            # Our own fresh build every run: a stale catalogue must never be screenshotted.
+            fresh = (config.rootpath / "build" / "visual-catalogue").resolve()
+            shutil.rmtree(fresh, ignore_errors=True)
+            state.catalogue_dir = index.ensure_catalogue(fresh)
     return state.catalogue_dir
 
 
@@ -162,24 +170,59 @@ def visual_catalogue_dir(pytestconfig: pytest.Config) -> Path:
     return catalogue_dir(pytestconfig)
 
 
+def _batch(request: pytest.FixtureRequest, catalogue: Path) -> VisualState:
+    """Capture every selected shot and axe every selected case, once, in parallel.
+
+    Screenshots (one browser, compositor-bound) and axe (another browser, JavaScript-bound in its
+    renderers) overlap well, so the whole batch takes about as long as the longer half.
+    """
+    config = request.config
+    state = _state(config)
+    if state.screenshots is not None:
+        return state
+    state.report.clear_output()
+    shots = [s for s in _selected(request.session, "visual_shot") if isinstance(s, Shot)]
+    cases = [c for c in _selected(request.session, "a11y_case") if isinstance(c, tuple)]
+
+    async def capture() -> dict[Shot, bytes]:
+        if not shots:
+            return {}
+        async with Harness(concurrency=_concurrency(config)) as harness:
+            state.running_chromium = harness.browser_version
+            return await harness.capture(catalogue, shots, _progress(config, "visual: captured"))
+
+    async def audit() -> dict[tuple[str, str], A11yResult]:
+        if not cases:
+            return {}
+        axe = axe_script_path()
+        given = config.getoption("visual_concurrency", default=None)
+        async with axe_harness(axe, concurrency=int(given or A11Y_CONCURRENCY)) as harness:
+            return await check_accessibility(
+                harness, catalogue, list(dict.fromkeys(c[0] for c in cases)),
+                list(dict.fromkeys(c[1] for c in cases)), axe_path=axe,
+                progress=_progress(config, "a11y: checked"),
+            )  # fmt: skip
+
+    async def both() -> tuple[dict[Shot, bytes], dict[tuple[str, str], A11yResult]]:
+        return await asyncio.gather(capture(), audit())
+
+    pngs, results = asyncio.run(both())
+    state.screenshots = Screenshots(pngs)
+    state.a11y = A11yResults(results)
+    if results:
+        write_results(catalogue, results)
+    state.a11y_blocking = [r.describe_blocking() for r in results.values() if r.blocking]
+    return state
+
+
 @pytest.fixture(scope="session")
 def visual_screenshots(
     request: pytest.FixtureRequest, visual_catalogue_dir: Path
 ) -> dict[Shot, bytes]:
     """PNGs of every selected story x mode, captured in one browser batch."""
-    config = request.config
-    state = _state(config)
-    state.report.clear_output()
-    shots = [s for s in _selected(request.session, "visual_shot") if isinstance(s, Shot)]
-
-    async def run() -> dict[Shot, bytes]:
-        async with Harness(concurrency=_concurrency(config)) as harness:
-            state.running_chromium = harness.browser_version
-            return await harness.capture(
-                visual_catalogue_dir, shots, _progress(config, "visual: captured")
-            )
-
-    return Screenshots(asyncio.run(run()))
+    screenshots = _batch(request, visual_catalogue_dir).screenshots
+    assert screenshots is not None
+    return screenshots
 
 
 @pytest.fixture(scope="session")
@@ -187,23 +230,8 @@ def visual_a11y(
     request: pytest.FixtureRequest, visual_catalogue_dir: Path
 ) -> dict[tuple[str, str], A11yResult]:
     """axe-core results for every selected story x theme (also written to ``<catalogue>/a11y``)."""
-    config = request.config
-    cases = [c for c in _selected(request.session, "a11y_case") if isinstance(c, tuple)]
-    stories = list(dict.fromkeys(c[0] for c in cases))
-    themes = list(dict.fromkeys(c[1] for c in cases))
-    axe = axe_script_path()
-    concurrency = config.getoption("visual_concurrency", default=None) or A11Y_CONCURRENCY
-
-    async def run() -> dict[tuple[str, str], A11yResult]:
-        async with axe_harness(axe, concurrency=int(concurrency)) as harness:
-            return await check_accessibility(
-                harness, visual_catalogue_dir, stories, themes, axe_path=axe,
-                progress=_progress(config, "a11y: checked"),
-            )  # fmt: skip
-
-    results = A11yResults(asyncio.run(run()))
-    write_results(visual_catalogue_dir, results)
-    _state(config).a11y_blocking = [r.describe_blocking() for r in results.values() if r.blocking]
+    results = _batch(request, visual_catalogue_dir).a11y
+    assert results is not None
     return results
 
 
