@@ -208,14 +208,16 @@ def _amount_rows() -> list[Row]:
         )
         if trigger == "use_max":
             rows.append(Row(trigger, source, None, ("!has_balance",), ("no_balance_notice",)))
+        # Mutually exclusive guards, the most common outcome first (each row tried costs time).
         rows += [
+            Row(trigger, source, S.quote_ready,
+                ("!is_stream_mode", "amount_ok", "!amount_exceeds_balance"), ("apply_amount",)),
             Row(trigger, source, S.streaming_setup, ("is_stream_mode", "streaming_allowed"),
                 ("apply_amount",)),
             Row(trigger, source, S.connected_empty, ("!is_stream_mode", "!amount_ok"),
                 ("apply_amount",)),
             Row(trigger, source, S.insufficient_g_balance,
-                ("!is_stream_mode", "amount_exceeds_balance"), ("apply_amount",)),
-            Row(trigger, source, S.quote_ready, ("!is_stream_mode",), ("apply_amount",)),
+                ("!is_stream_mode", "amount_ok", "amount_exceeds_balance"), ("apply_amount",)),
         ]  # fmt: skip
     return rows
 

@@ -354,6 +354,7 @@ AmountErrorCode = Literal[
 ]
 
 _AMOUNT = re.compile(r"^(?P<whole>[0-9]*)(?:\.(?P<frac>[0-9]*))?$")
+_PLAIN = re.compile(r"(?P<whole>[0-9]+)(?:\.(?P<frac>[0-9]*))?", re.ASCII)
 _SEPARATED = re.compile(r"^[0-9]{1,3}([,' _\u00a0\u202f][0-9]{3})+(\.[0-9]*)?$")
 _EXPONENT = re.compile(r"^[+-]?[0-9]*\.?[0-9]*[eE][+-]?[0-9]+$")
 _NOT_FINITE = {"nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"}
@@ -385,6 +386,9 @@ def parse_gd_amount(text: str) -> int:
     stripped = text.strip()
     if not stripped:
         raise _amount_error("empty")
+    plain = _PLAIN.fullmatch(stripped)
+    if plain is not None:  # the common case: ASCII digits with an optional fraction
+        return _to_wei(plain.group("whole") or "0", plain.group("frac") or "")
     if any(ch.isdigit() and not ("0" <= ch <= "9") for ch in stripped) or any(
         unicodedata.category(ch) == "Nd" and not ch.isascii() for ch in stripped
     ):
@@ -403,8 +407,10 @@ def parse_gd_amount(text: str) -> int:
     match = _AMOUNT.match(stripped)
     if match is None or not any(c.isdigit() for c in stripped):
         raise _amount_error("not_a_number")
-    whole = match.group("whole") or "0"
-    frac = match.group("frac") or ""
+    return _to_wei(match.group("whole") or "0", match.group("frac") or "")
+
+
+def _to_wei(whole: str, frac: str) -> int:
     if len(frac) > GD_DECIMALS:
         raise _amount_error("too_many_decimals")
     if len(whole.lstrip("0")) > 13:
