@@ -110,12 +110,18 @@ def _declared(story: Story) -> list[str]:
     return lines
 
 
-def _a11y(out: Path, story_id: str) -> dict[str, Any]:
+DEFAULT_A11Y_DIR = Path("build") / "visual-catalogue" / "a11y"
+"""Where the visual checks (``nox -s visual`` / ``tests``) leave their axe results."""
+
+
+def _a11y(out: Path, story_id: str, a11y_dir: Path | None) -> dict[str, Any]:
     found = {}
     for theme in THEMES:
-        path = out / "a11y" / f"{story_id}--{theme}.json"
-        if path.is_file():
-            found[theme] = json.loads(path.read_text(encoding="utf-8"))
+        name = f"{story_id}--{theme}.json"
+        for folder in (out / "a11y", a11y_dir):
+            if folder is not None and (folder / name).is_file():
+                found[theme] = json.loads((folder / name).read_text(encoding="utf-8"))
+                break
     return found
 
 
@@ -169,12 +175,16 @@ def build_catalogue(
     stories: Sequence[Story] = STORIES,
     progress: Callable[[str], None] | None = None,
     extra_traces: Iterable[tuple[str, Iterable[Transition]]] = (),
+    a11y_dir: Path | None = None,
 ) -> BuildResult:
-    """Build the catalogue into ``out``; raise :class:`BuildError` (one line) for a bad story."""
+    """Build the catalogue into ``out``; raise :class:`BuildError` (one line) for a bad story.
+
+    Axe results are taken from ``out/a11y`` or, failing that, ``a11y_dir`` (the last visual run).
+    """
     resolved = _resolve(stories, progress)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    a11y = {r.story.id: _a11y(out, r.story.id) for r in resolved}
+    a11y = {r.story.id: _a11y(out, r.story.id, a11y_dir) for r in resolved}
     _clean(out)
     write = _Writer(out)
     write.files += write_assets(out)

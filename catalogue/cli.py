@@ -30,10 +30,11 @@ def add_serve_args(parser: argparse.ArgumentParser) -> None:
 
 def build_command(args: argparse.Namespace) -> int:
     """Build; a broken story is one line on stderr and exit status 1."""
-    from catalogue.build import BuildError, build_catalogue
+    from catalogue.build import DEFAULT_A11Y_DIR, BuildError, build_catalogue
 
     try:
-        result = build_catalogue(args.out, progress=None if args.quiet else print)
+        result = build_catalogue(args.out, progress=None if args.quiet else print,
+                                 a11y_dir=DEFAULT_A11Y_DIR)  # fmt: skip
     except BuildError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

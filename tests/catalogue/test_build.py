@@ -126,7 +126,7 @@ def test_cli_builds_and_reports_a_broken_story_without_traceback(tmp_path: Path)
     code = ("import sys; from catalogue import cli, build; from tests.catalogue.test_build import BROKEN;"
             "build.STORIES = (BROKEN,); import catalogue.build as b;"
             "orig = b.build_catalogue;"
-            "b.build_catalogue = lambda out, progress=None: orig(out, stories=(BROKEN,), progress=progress);"
+            "b.build_catalogue = lambda out, progress=None, **kw: orig(out, stories=(BROKEN,), progress=progress, **kw);"
             f"sys.exit(cli.main(['build', '--out', r'{tmp_path}', '--quiet']))")
     run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert run.returncode == 1
