@@ -131,9 +131,10 @@ class ActionPool:
         """Remove and return the actions of ``types`` (in the order asked)."""
         taken: list[Action] = []
         for event_type in types:
-            for action in [a for a in self._left if a.type == event_type]:
-                self._left.remove(action)
-                taken.append(action)
+            left: list[Action] = []
+            for action in self._left:
+                (taken if action.type == event_type else left).append(action)
+            self._left = left
         return tuple(taken)
 
     def take_one(self, event_type: str) -> Action | None:

@@ -80,6 +80,9 @@ _AMOUNT_STATES = GROUPS["amount_entry"]
 _USAGE_STATES = GROUPS["has_credits"] | {S.insufficient_ai_credits}
 _KEY_STATES = _USAGE_STATES | {S.payment_confirmed} | GROUPS["streaming"] - {S.streaming_setup}
 _STREAM_STATUS = {S.streaming_active, S.streaming_paused, S.streaming_stopped}
+_SET_UP_STATES = _USAGE_STATES | _STREAM_STATUS
+_BALANCE_STATES = _USAGE_STATES | {S.payment_confirmed} | _STREAM_STATUS
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _STEP_LABELS = ("Connect wallet", "Buy credits with G$", "Copy API setup", "Track usage")
 _STEP_WORDS = {
     "pending": "Pending",
@@ -107,9 +110,16 @@ def _utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def _day_month(moment: date) -> str:
+    """``21 Nov``: ``strftime("%d %b").lstrip("0")`` without its cost, in English whatever the
+    process locale."""
+    return f"{moment.day} {_MONTHS[moment.month - 1]}"
+
+
 def _when(moment: datetime) -> str:
     """``21 Nov 2026, 12:51 UTC``."""
-    return _utc(moment).strftime("%d %b %Y, %H:%M UTC").lstrip("0")
+    moment = _utc(moment)
+    return f"{_day_month(moment)} {moment.year}, {moment.hour:02d}:{moment.minute:02d} UTC"
 
 
 def _pct(bps: int) -> str:
@@ -176,7 +186,7 @@ def _steps(snapshot: Snapshot) -> tuple[StepView, ...]:
     has_key = snapshot.api_key is not None
     setup = ("in_progress" if state is S.signing_in
              else "ready" if state in (S.payment_confirmed, S.byok)
-             else "completed" if has_key and state in _USAGE_STATES | _STREAM_STATUS
+             else "completed" if has_key and state in _SET_UP_STATES
              else "pending")  # fmt: skip
     track = ("needs_attention" if state in (S.low_balance, S.insufficient_ai_credits)
              else "in_progress" if state is S.usage_active
@@ -439,9 +449,10 @@ def _setup(snapshot: Snapshot) -> SetupSnippets | None:
         intro = "Paste these settings into your tool, with your own provider key."
     elif state in _KEY_STATES and snapshot.api_key is not None:
         base, model = cfg.api_base_url, cfg.default_model
-        key = _revealed_token(snapshot) or _masked(snapshot.api_key)
+        revealed = _revealed_token(snapshot)
+        key = revealed or _masked(snapshot.api_key)
         intro = "Paste one of these into your coding tool. Replace the masked key with yours."
-        if _revealed_token(snapshot) is not None:
+        if revealed is not None:
             intro = "Paste one of these into your coding tool."
     else:
         return None
@@ -468,8 +479,7 @@ def _balance(snapshot: Snapshot, pool: ActionPool) -> BalanceCard | None:
                            available=_credit(snapshot.cached.available_usd, cfg),
                            cached=label)  # fmt: skip
     credit = snapshot.credit
-    shown = _USAGE_STATES | {S.payment_confirmed} | _STREAM_STATUS
-    if state not in shown or credit is None:
+    if state not in _BALANCE_STATES or credit is None:
         return None
     if state in _STREAM_STATUS and not _credited(snapshot):
         return None
@@ -515,7 +525,7 @@ def _usage_row(row: UsageRow, cfg: WidgetConfig) -> UsageRowView:
     return UsageRowView(request_id=row.request_id, model=row.model, status=row.status,
                         status_label=label, tone=tone,
                         cost=cost, cost_kind=kind, tokens=f"{tokens:,}" if tokens else "—",
-                        time=moment.strftime("%d %b, %H:%M").lstrip("0"),
+                        time=f"{_day_month(moment)}, {moment.hour:02d}:{moment.minute:02d}",
                         time_iso=moment.isoformat())  # fmt: skip
 
 
@@ -567,7 +577,7 @@ def _chart(snapshot: Snapshot) -> SpendChart | None:
             height = 2
         x = index * slot + (slot - width) // 2
         bars.append(ChartBar(x=x, y=4 + _PLOT_H - height, width=width, height=height,
-                             day=day.strftime("%d %b").lstrip("0"), value=_credit(value, cfg),
+                             day=_day_month(day), value=_credit(value, cfg),
                              label_x=x + width // 2))  # fmt: skip
     summary = "Spend per day: " + "; ".join(f"{b.day} {b.value}" for b in bars) + "."
     return SpendChart(title="Spend per day", summary=summary, width=_CHART_W, height=_CHART_H,

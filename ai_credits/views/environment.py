@@ -2,6 +2,10 @@
 
 Templates live in ``ai_credits/components``; import the primitives with
 ``{% import "primitives.jinja" as ui %}`` and the page/root wrappers from ``layout.jinja``.
+
+Autoescaped output is compiled to :func:`escape_output` rather than ``markupsafe.escape``: the
+same text, without allocating a ``Markup`` object for every ``{{ value }}`` only to join it into
+the page (that allocation was half the cost of rendering the widget).
 """
 
 from __future__ import annotations
@@ -16,13 +20,20 @@ from jinja2 import (
     Environment,
     PackageLoader,
     StrictUndefined,
+    nodes,
     select_autoescape,
 )
-from markupsafe import Markup
+from jinja2.compiler import CodeGenerator, Frame
+from markupsafe import Markup, escape
 
 from ai_credits.views import theme
 
-__all__ = ["choice", "create_environment", "default_environment", "html_id"]
+try:  # MarkupSafe's own escaper (C), which returns plain text rather than Markup
+    from markupsafe._speedups import _escape_inner as _escape_text
+except ImportError:  # pragma: no cover - no compiled speedups
+    from markupsafe._native import _escape_inner as _escape_text
+
+__all__ = ["choice", "create_environment", "default_environment", "escape_output", "html_id"]
 
 _NOT_ID = re.compile(r"[^a-z0-9_-]+")
 
@@ -39,6 +50,46 @@ def choice(value: object, allowed: Iterable[str], what: str) -> str:
     if not isinstance(value, str) or value not in options:
         raise ValueError(f"{what} must be one of {options}, got {value!r}")
     return value
+
+
+def escape_output(value: object) -> str:
+    """``str(markupsafe.escape(value))``, faster: what an autoescaped ``{{ value }}`` writes.
+
+    Plain ``str`` goes through MarkupSafe's escaper without the ``Markup`` wrapper, ``Markup``
+    (already safe) and ``int`` are written as they are; anything else takes ``markupsafe.escape``.
+    """
+    if type(value) is str:
+        return _escape_text(value)
+    if type(value) is Markup:
+        return value
+    if type(value) is int:
+        return str(value)
+    return escape(value)
+
+
+class _CodeGenerator(CodeGenerator):
+    """Compiles autoescaped output to ``environment.gw_escape(value)`` (:func:`escape_output`).
+
+    The hook is the one Jinja's own ``NativeCodeGenerator`` overrides; output that is not
+    autoescaped, or whose escaping is decided at run time, compiles as usual.
+    """
+
+    def _output_child_pre(
+        self, node: nodes.Expr, frame: Frame, finalize: CodeGenerator._FinalizeInfo
+    ) -> None:
+        if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape:
+            super()._output_child_pre(node, frame, finalize)
+            return
+        self.write("environment.gw_escape(")
+        if finalize.src is not None:
+            self.write(finalize.src)
+
+
+class _Environment(Environment):
+    """The package's environment class: autoescaped output through :func:`escape_output`."""
+
+    code_generator_class = _CodeGenerator
+    gw_escape = staticmethod(escape_output)
 
 
 def _inline_css(theme_name: str = "dark") -> Markup:
@@ -59,7 +110,7 @@ def create_environment(extra_loaders: Sequence[BaseLoader] | None = None) -> Env
     Autoescaping is always on and undefined variables raise (``StrictUndefined``).
     """
     loaders = [*(extra_loaders or ()), PackageLoader("ai_credits", "components")]
-    env = Environment(
+    env = _Environment(
         loader=ChoiceLoader(loaders),
         autoescape=select_autoescape(
             enabled_extensions=("html", "htm", "xml", "jinja", "j2"),

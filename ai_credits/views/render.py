@@ -2,6 +2,9 @@
 
 The environment (autoescape on, ``StrictUndefined``) is created once per process and compiled
 templates are kept; templates see only the :class:`~ai_credits.views.models.WidgetView`.
+``widget.jinja`` and the cards are used as template modules, made once: a render is one macro
+call (``render(view, post_url, frozen)``), with no per-render ``{% import %}`` or template
+context.  Nothing rendered is cached: every call renders its view.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from pydantic import BaseModel
 from ai_credits.core.snapshot import Snapshot
 from ai_credits.views.build import build_view
 from ai_credits.views.environment import default_environment
-from ai_credits.views.models import SetupSnippets, WidgetView
+from ai_credits.views.models import WidgetView
 
 __all__ = [
     "COMPONENTS",
@@ -78,8 +81,9 @@ def _env() -> Environment:
 
 
 @functools.cache
-def _widget_template() -> Template:
-    return _env().get_template("widget.jinja")
+def _widget_module() -> Any:
+    """``widget.jinja`` as a module (made once, with its card imports); ``render`` is its macro."""
+    return _env().get_template("widget.jinja").module
 
 
 @functools.cache
@@ -92,29 +96,9 @@ def _component_module(name: str) -> Any:
     return _env().get_template(f"cards/{name}.jinja").module
 
 
-@functools.lru_cache(maxsize=64)
-def _setup_html(part: SetupSnippets) -> Markup:
-    return render_component("setup_snippets", part)
-
-
-def _setup_block(view: WidgetView) -> Markup:
-    """The setup card (seven copy blocks, the costliest card): cached per distinct card, except
-    while the full key is revealed (a key is never kept in a cache)."""
-    part = view.setup
-    if part is None:
-        return Markup("")
-    if view.api_key is not None and view.api_key.value is not None:
-        return render_component("setup_snippets", part)
-    return _setup_html(part)
-
-
 def render_view(view: WidgetView, *, post_url: str = "", frozen: bool = False) -> Markup:
     """The widget root for an already built view."""
-    return Markup(
-        _widget_template().render(
-            view=view, post_url=post_url, frozen=frozen, setup_html=_setup_block(view)
-        )
-    )
+    return Markup(_widget_module().render(view, post_url, frozen))
 
 
 def render_widget(

@@ -16,6 +16,8 @@ from ai_credits.views.models import Snippet
 __all__ = ["setup_snippets", "shell_value"]
 
 _SHELL_SAFE = re.compile(r"[\w@%+=:,./…-]+")
+_JSON = json.JSONEncoder(ensure_ascii=False)
+"""``json.dumps(…, ensure_ascii=False)`` without building an encoder on every call."""
 
 
 def shell_value(value: str) -> str:
@@ -24,13 +26,14 @@ def shell_value(value: str) -> str:
 
 
 def _py(value: str) -> str:
-    return json.dumps(value, ensure_ascii=False)
+    return _JSON.encode(value)
 
 
 def setup_snippets(base_url: str, model: str, key: str) -> tuple[Snippet, ...]:
     """The setup blocks, in the order shown: env, Cursor, Continue, Cline/Roo, Aider, SDK, curl."""
     base = base_url.rstrip("/") or base_url
     sh_base, sh_key = shell_value(base), shell_value(key)
+    py_base, py_key, py_model = _py(base), _py(key), _py(model)
     return (
         Snippet(
             id="gw-setup-env",
@@ -58,9 +61,9 @@ def setup_snippets(base_url: str, model: str, key: str) -> tuple[Snippet, ...]:
                 "models:\n"
                 "  - name: GoodDollar AI credits\n"
                 "    provider: openai\n"
-                f"    model: {_py(model)}\n"
-                f"    apiBase: {_py(base)}\n"
-                f"    apiKey: {_py(key)}"
+                f"    model: {py_model}\n"
+                f"    apiBase: {py_base}\n"
+                f"    apiKey: {py_key}"
             ),
         ),
         Snippet(
@@ -90,9 +93,9 @@ def setup_snippets(base_url: str, model: str, key: str) -> tuple[Snippet, ...]:
             language="python",
             code=(
                 "from openai import OpenAI\n\n"
-                f"client = OpenAI(base_url={_py(base)}, api_key={_py(key)})\n"
+                f"client = OpenAI(base_url={py_base}, api_key={py_key})\n"
                 "reply = client.chat.completions.create(\n"
-                f"    model={_py(model)},\n"
+                f"    model={py_model},\n"
                 '    messages=[{"role": "user", "content": "Hello"}],\n'
                 ")\n"
                 "print(reply.choices[0].message.content)"
@@ -108,9 +111,8 @@ def setup_snippets(base_url: str, model: str, key: str) -> tuple[Snippet, ...]:
                 '  -H "Content-Type: application/json" \\\n'
                 "  -d "
                 + shlex.quote(
-                    json.dumps(
-                        {"model": model, "messages": [{"role": "user", "content": "Hello"}]},
-                        ensure_ascii=False,
+                    _JSON.encode(
+                        {"model": model, "messages": [{"role": "user", "content": "Hello"}]}
                     )
                 )
             ),
