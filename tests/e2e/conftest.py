@@ -11,10 +11,13 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, expect, sync_playwright
 
 from catalogue.build import build_catalogue
 from catalogue.serve import create_app
+
+# CI machines have 2 cores shared with the server under test: give assertions room, not sleeps.
+expect.set_options(timeout=15_000)
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
