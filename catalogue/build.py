@@ -112,6 +112,8 @@ def _declared(story: Story) -> list[str]:
 
 DEFAULT_A11Y_DIR = Path("build") / "visual-catalogue" / "a11y"
 """Where the visual checks (``nox -s visual`` / ``tests``) leave their axe results."""
+DEFAULT_TEST_TRACES = Path("build") / "transition-coverage.json"
+"""Where the test suite records the transitions it exercised (``tests/transition_recorder``)."""
 
 
 def _a11y(out: Path, story_id: str, a11y_dir: Path | None) -> dict[str, Any]:

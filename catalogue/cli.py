@@ -30,17 +30,25 @@ def add_serve_args(parser: argparse.ArgumentParser) -> None:
 
 def build_command(args: argparse.Namespace) -> int:
     """Build; a broken story is one line on stderr and exit status 1."""
-    from catalogue.build import DEFAULT_A11Y_DIR, BuildError, build_catalogue
+    from catalogue.build import (
+        DEFAULT_A11Y_DIR,
+        DEFAULT_TEST_TRACES,
+        BuildError,
+        build_catalogue,
+    )
+    from catalogue.coverage import load_test_traces
 
     try:
         result = build_catalogue(args.out, progress=None if args.quiet else print,
-                                 a11y_dir=DEFAULT_A11Y_DIR)  # fmt: skip
+                                 a11y_dir=DEFAULT_A11Y_DIR,
+                                 extra_traces=load_test_traces(DEFAULT_TEST_TRACES))  # fmt: skip
     except BuildError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     cov = result.coverage.summary()
     print(f"built {result.stories} stories, {result.pages} pages into {args.out} · states "
-          f"{cov['states_covered']}/{cov['states_total']} · transitions "
+          f"{cov['states_covered']}/{cov['states_total']} · transitions by stories "
+          f"{cov['transitions_by_stories']}/{cov['transitions_total']}, with the test suite "
           f"{cov['transitions_covered']}/{cov['transitions_total']}")  # fmt: skip
     return 0
 

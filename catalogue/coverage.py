@@ -9,15 +9,24 @@ source state.
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import NamedTuple
 
 from ai_credits.core.machine import TABLE, expand_source
 from ai_credits.core.states import State
 from stories.runner import ResolvedStory
 
-__all__ = ["Coverage", "Transition", "all_transitions", "compute_coverage", "transitions_of"]
+__all__ = [
+    "Coverage",
+    "Transition",
+    "all_transitions",
+    "compute_coverage",
+    "load_test_traces",
+    "transitions_of",
+]
 
 
 class Transition(NamedTuple):
@@ -84,8 +93,22 @@ class Coverage:
             "states_covered": sum(1 for ids in self.states.values() if ids),
             "states_total": len(self.states),
             "transitions_covered": self.covered_transitions,
+            "transitions_by_stories": sum(
+                1 for ids in self.transitions.values() if any(i != "tests" for i in ids)
+            ),
             "transitions_total": len(self.transitions),
         }
+
+
+def load_test_traces(path: Path) -> list[tuple[str, list[Transition]]]:
+    """The transitions a test run recorded (``tests/transition_recorder.py``), labelled
+    ``"tests"``; nothing when the file is absent or unreadable."""
+    try:
+        rows = json.loads(path.read_text(encoding="utf-8"))
+        seen = [Transition(State(s), str(t), State(d)) for s, t, d in rows]
+    except (OSError, ValueError, TypeError):
+        return []
+    return [("tests", seen)]
 
 
 def compute_coverage(

@@ -9,7 +9,8 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from catalogue.build import DEFAULT_A11Y_DIR, build_catalogue
+from catalogue.build import DEFAULT_A11Y_DIR, DEFAULT_TEST_TRACES, build_catalogue
+from catalogue.coverage import load_test_traces
 from catalogue.live import create_live_app
 
 __all__ = ["DEFAULT_OUT", "create_app", "serve"]
@@ -35,7 +36,8 @@ def serve(port: int = 6006, backend_url: str | None = None, out: Path = DEFAULT_
     """Build into ``out``, print the URL, serve until interrupted."""
     import uvicorn
 
-    result = build_catalogue(out, progress=print, a11y_dir=DEFAULT_A11Y_DIR)
+    result = build_catalogue(out, progress=print, a11y_dir=DEFAULT_A11Y_DIR,
+                             extra_traces=load_test_traces(DEFAULT_TEST_TRACES))  # fmt: skip
     print(f"built {result.stories} stories, {result.pages} pages into {out}")
     print(f"catalogue: http://{host}:{port}/   live: http://{host}:{port}/live/", flush=True)
     uvicorn.run(create_app(out, backend_url), host=host, port=port, log_level="warning")

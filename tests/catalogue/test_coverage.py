@@ -40,3 +40,17 @@ def test_extra_traces_count_and_missing_states_show() -> None:
     cov = compute_coverage([one], extra=[("test", [edge])])
     assert cov.transitions[edge] == ["test"]
     assert S.quote_ready in cov.missing_states
+
+
+def test_recorded_test_traces_count_towards_coverage(tmp_path):
+    from ai_credits.core.states import State as St
+    from catalogue.coverage import compute_coverage, load_test_traces
+
+    recorded = tmp_path / "transition-coverage.json"
+    recorded.write_text('[["disconnected", "use_own_key", "byok"], ["byok", "leave_byok", "disconnected"]]')
+    traces = load_test_traces(recorded)
+    cov = compute_coverage([], traces)
+    assert cov.summary()["transitions_covered"] == 2
+    assert cov.summary()["transitions_by_stories"] == 0
+    assert load_test_traces(tmp_path / "missing.json") == []
+    assert St.byok in {t.dest for t, ids in cov.transitions.items() if ids}
