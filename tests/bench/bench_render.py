@@ -16,7 +16,7 @@ def run() -> dict[str, float]:
     one = snapshots["usage_active"]
     view = build_view(one)
     figures = {
-        "render_us_p50": p50_us(lambda: render_widget(one), repeat=1000, warmup=100),
+        "render_us_p50": p50_us(lambda: render_widget(one), repeat=2000, warmup=1000),
         "render_build_view_us_p50": p50_us(lambda: build_view(one), repeat=1000, warmup=100),
         "render_template_us_p50": p50_us(lambda: render_view(view), repeat=1000, warmup=100),
     }

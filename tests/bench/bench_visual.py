@@ -2,8 +2,8 @@
 
 ``visual_suite_s`` runs ``tests/visual/test_visual.py`` (screenshots + axe) on a copy in a temporary
 directory, so committed baselines are never touched: baselines are recorded first (untimed), then
-the checking run is timed. It uses the fake catalogue unless ``VISUAL_BENCH_CATALOGUE`` names a
-real catalogue build.
+the checking run is timed. It measures a fresh build of the real catalogue (every story × mode)
+unless ``VISUAL_BENCH_CATALOGUE`` names another catalogue directory.
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from catalogue.build import build_catalogue
 from catalogue.visual.capture import Harness, Shot
 from catalogue.visual.compare import compare_images
 from catalogue.visual.index import load_story_ids, shots_for
 from catalogue.visual.syrupy_png import SUITE_THRESHOLD
-from tests.visual_engine.fake_catalogue import make_fake_catalogue
 
 ROOT = Path(__file__).resolve().parents[2]
 REPEAT = 20
@@ -63,7 +63,9 @@ def run() -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         given = os.environ.get("VISUAL_BENCH_CATALOGUE")
-        catalogue = Path(given) if given else make_fake_catalogue(work / "catalogue")
+        catalogue = Path(given) if given else work / "catalogue"
+        if not given:
+            build_catalogue(catalogue)
         shot = shots_for(load_story_ids(catalogue))[-1]
         return {
             "screenshot_ms_p50": asyncio.run(_screenshot_ms(catalogue, shot)),
