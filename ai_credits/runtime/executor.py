@@ -186,7 +186,9 @@ class EffectExecutor:
             balance: int | None = (await self.wallet.read(effect.account)).g_balance_wei
         except ChainError:
             balance = None  # the receipt is in; a stale balance is re-read on the next load
-        already = "funded"
+        # A transaction whose receipt the backend cannot find vault events in (not indexed yet,
+        # or another chain) has funded nothing: it stays pending, never reads as success.
+        already = "pending"
         try:
             try:
                 recorded = await self.backend.record_payment(effect.tx_hash)

@@ -173,3 +173,13 @@ def test_sync_facade():
         assert not sync.send(ev.Confirm()).accepted
     finally:
         sync.close()
+
+
+async def test_a_payment_the_backend_finds_no_vault_event_for_is_not_a_success():
+    world = build_world("zero_credits")
+    await send_all(world, ev.Connect(), ev.EnterAmount(text="20000"))
+    world.backend.chain = None  # the backend cannot see this chain's events
+    snap = await send_all(world, ev.Confirm())
+    assert snap.state is State.payment_pending
+    assert snap.notice.title == "Waiting for your credits"
+    assert snap.api_key is None and snap.credit.credited_usd == 0
