@@ -13,7 +13,7 @@ The machine is flat at run time (``has_credits`` and its children are expanded i
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -170,10 +170,18 @@ GUARDS: dict[str, Guard] = {
         lambda r: r.snap.pending is not None and r.snap.pending.kind == "purchase",
         "No purchase is under way.",
     ),
-    "pending_stream_start": Guard(lambda r: r.pending_kind() == "stream_start", "—"),
-    "pending_stream_resume": Guard(lambda r: r.pending_kind() == "stream_resume", "—"),
-    "pending_stream_pause": Guard(lambda r: r.pending_kind() == "stream_pause", "—"),
-    "pending_stream_stop": Guard(lambda r: r.pending_kind() == "stream_stop", "—"),
+    "pending_stream_start": Guard(
+        lambda r: r.pending_kind() == "stream_start", "Another wallet action is under way."
+    ),
+    "pending_stream_resume": Guard(
+        lambda r: r.pending_kind() == "stream_resume", "Another wallet action is under way."
+    ),
+    "pending_stream_pause": Guard(
+        lambda r: r.pending_kind() == "stream_pause", "Another wallet action is under way."
+    ),
+    "pending_stream_stop": Guard(
+        lambda r: r.pending_kind() == "stream_stop", "Another wallet action is under way."
+    ),
     "payment_sent": Guard(
         lambda r: r.snap.pending is not None and r.snap.pending.tx_hash is not None,
         "No payment was sent.",
@@ -184,7 +192,7 @@ GUARDS: dict[str, Guard] = {
     "same_account": Guard(
         lambda r: r.snap.wallet is not None
         and str(r.event_attr("account")).lower() == r.snap.wallet.account.lower(),
-        "—",
+        "The wallet switched to another account.",
     ),
 }
 
@@ -885,8 +893,3 @@ def available_events(snapshot: Snapshot) -> list[AvailableEvent]:
                                      reason=reason))  # fmt: skip
     return sorted(result, key=lambda a: (a.kind, a.type))
 
-
-def rows_from(state: State) -> Iterable[Row]:
-    """The table rows that leave ``state`` (for diagrams and coverage)."""
-    for rows in _ROWS_BY_STATE[state].values():
-        yield from rows

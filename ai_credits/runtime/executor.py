@@ -42,11 +42,10 @@ class KeyRing:
 
     token: SecretToken | None = None
     prefix: str | None = None
-    key_id: str | None = None
 
     def clear(self) -> None:
         """Forget the key (sign out)."""
-        self.token = self.prefix = self.key_id = None
+        self.token = self.prefix = None
 
     def __repr__(self) -> str:
         return f"KeyRing(prefix={self.prefix!r}, token={'set' if self.token else None})"
@@ -233,7 +232,6 @@ class EffectExecutor:
             return ev.BackendFailed(kind=_kind(exc), message=exc.message, at=self.clock())
         token = SecretToken(issued.token.get_secret_value())
         self.keys.token, self.keys.prefix = token, issued.api_key.token_prefix
-        self.keys.key_id = issued.api_key.id
         return ev.ApiKeyIssued(token=token, key_id=issued.api_key.id,
                                prefix=issued.api_key.token_prefix, at=self.clock())  # fmt: skip
 

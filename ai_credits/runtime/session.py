@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -24,6 +25,8 @@ log = logging.getLogger("ai_credits.runtime")
 
 MAX_STEPS = 32
 """Result events one ``send`` may feed back before it stops: a guard against effect loops."""
+HISTORY_LIMIT = 500
+"""Trace entries a session keeps (a long-lived visitor must not grow without bound)."""
 
 
 def _utc_now() -> datetime:
@@ -71,7 +74,7 @@ class Session:
     clock: Callable[[], datetime] = _utc_now
     snapshot: Snapshot = field(init=False)
     keys: KeyRing = field(default_factory=KeyRing)
-    history: list[TraceEntry] = field(default_factory=list)
+    history: deque[TraceEntry] = field(default_factory=lambda: deque(maxlen=HISTORY_LIMIT))
     effect_timeout_s: float = 60.0
 
     def __post_init__(self) -> None:
