@@ -63,6 +63,18 @@ class ChainReader:
             address=as_checksum(cfg.cfa_forwarder), abi=FORWARDER_ABI
         )
 
+    async def aclose(self) -> None:
+        """Close the provider's HTTP session (a reader that made its own provider owns one)."""
+        disconnect = getattr(self.w3.provider, "disconnect", None)
+        if disconnect is not None:
+            await disconnect()
+
+    async def __aenter__(self) -> ChainReader:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
     @staticmethod
     async def _rpc(call: Awaitable[T]) -> T:
         try:

@@ -152,12 +152,13 @@ async def test_an_unreachable_node_is_rpc_unavailable() -> None:
     from ai_credits.chain import ChainConfig, ChainReader, Web3ChainEventSource
     from ai_credits.core.onchain import ChainEventSource
 
-    reader = ChainReader(ChainConfig(rpc_url="http://127.0.0.1:9", rpc_retries=0))  # nothing listens on port 9
-    with pytest.raises(ChainError) as caught:
-        await reader.chain_id()
-    assert caught.value.code == "rpc_unavailable"
-    source = Web3ChainEventSource(reader)
-    assert isinstance(source, ChainEventSource)
-    with pytest.raises(ChainError) as caught:
-        await source.current_flow_rate("0x" + "11" * 20)
-    assert caught.value.code == "rpc_unavailable"
+    config = ChainConfig(rpc_url="http://127.0.0.1:9", rpc_retries=0)  # nothing listens on 9
+    async with ChainReader(config) as reader:
+        with pytest.raises(ChainError) as caught:
+            await reader.chain_id()
+        assert caught.value.code == "rpc_unavailable"
+        source = Web3ChainEventSource(reader)
+        assert isinstance(source, ChainEventSource)
+        with pytest.raises(ChainError) as caught:
+            await source.current_flow_rate("0x" + "11" * 20)
+        assert caught.value.code == "rpc_unavailable"
