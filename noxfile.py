@@ -23,7 +23,8 @@ def _install(session: nox.Session) -> None:
 
 
 def _ensure_system_tools(session: nox.Session) -> None:
-    """Debian's Chromium for browser tests; Node for solc/axe (both from the package registries)."""
+    """Debian's Chromium for browser tests; Node for solc/axe/anvil (all from package registries;
+    anvil, the local EVM node of tests/onchain, comes as an npm platform package)."""
     missing = []
     if not os.path.exists(CHROMIUM):
         missing.append("chromium")
@@ -32,7 +33,11 @@ def _ensure_system_tools(session: nox.Session) -> None:
     if missing:
         session.run("apt-get", "update", "-q", external=True)
         session.run("apt-get", "install", "-y", "-q", *missing, external=True)
-    for script in ("tests/chain/contracts/ensure_solc.sh", "catalogue/visual/ensure_axe.sh"):
+    for script in (
+        "tests/chain/contracts/ensure_solc.sh",
+        "tests/onchain/ensure_anvil.sh",
+        "catalogue/visual/ensure_axe.sh",
+    ):
         if (ROOT / script).exists():
             session.run("bash", script, external=True)
 

@@ -19,6 +19,7 @@ __all__ = [
     "GDDEPOSITED_SIGNATURE",
     "GDDEPOSITED_TOPIC",
     "GOODID_ABI",
+    "STATIC_ORACLE_ABI",
     "STREAMUPDATED_SIGNATURE",
     "STREAMUPDATED_TOPIC",
     "TRANSFER_AND_CALL_SELECTOR",
@@ -92,3 +93,16 @@ FORWARDER_ABI: Final[list[dict[str, Any]]] = [
         ["int96"],
     ),
 ]
+STATIC_ORACLE_ABI: Final[list[dict[str, Any]]] = [
+    _fn(
+        "quoteAllAvailablePoolsWithTimePeriod",
+        [
+            ("baseAmount", "uint128"),
+            ("baseToken", "address"),
+            ("quoteToken", "address"),
+            ("period", "uint32"),
+        ],
+        ["uint256", "address[]"],
+    ),
+]
+"""The StaticOracle view the credits Worker prices G$ with (``fetchCurrentGdPrice``)."""

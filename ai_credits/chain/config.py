@@ -57,8 +57,12 @@ class ChainConfig(BaseModel):
     cfa_forwarder: str = "0xcfA132E353cB4E398080B9700609bb008eceB125"
     superfluid_host: str = "0xA4Ff07cF81C02CFD356184879D953970cA957585"
     cfa_v1: str = "0x9d369e78e1a682cE0F8d9aD849BeA4FE1c3bD3Ad"
-    price_oracle: str = "0x00851A91a3c4E9a4c1B48df827Bacc1f884bdE28"
+    price_oracle: str | None = "0x00851A91a3c4E9a4c1B48df827Bacc1f884bdE28"
+    """The StaticOracle the credits Worker prices G$ at (``None``: no oracle, price not read)."""
     cusd: str = "0x765DE816845861e75A25fCA122bb6898B8B1282a"
+    """cUSD, the quote token of the oracle price (cUSD per G$)."""
+    oracle_period_s: int = Field(default=60, gt=0, lt=2**32)
+    """TWAP period of the oracle quote; the Worker asks for 60 seconds."""
     vault_usd_decimals: int = Field(default=18, ge=6, le=36)
     """Decimals of the vault's ``minFirstDepositUsd`` / ``minMonthlyStreamUsd`` (18 on Celo)."""
     rpc_retries: int = Field(default=3, ge=0)
@@ -76,8 +80,8 @@ class ChainConfig(BaseModel):
         "price_oracle", "cusd",
     )
     @classmethod
-    def _checksum(cls, value: str) -> str:
-        return checksum_address(value, field="address")
+    def _checksum(cls, value: str | None) -> str | None:
+        return None if value is None else checksum_address(value, field="address")
 
     @property
     def supported_chain_ids(self) -> tuple[int, ...]:

@@ -15,7 +15,13 @@ from eth_utils.address import to_checksum_address
 from ai_credits.chain.abi import GDDEPOSITED_TOPIC, STREAMUPDATED_TOPIC
 from ai_credits.core.onchain import DepositEvent, StreamEvent
 
-__all__ = ["parse_deposit_events", "parse_stream_events", "receipt_block", "receipt_hash"]
+__all__ = [
+    "parse_deposit_events",
+    "parse_stream_events",
+    "parse_vault_logs",
+    "receipt_block",
+    "receipt_hash",
+]
 
 
 def _to_bytes(value: object) -> bytes:
@@ -114,3 +120,21 @@ def parse_stream_events(
             )
         )
     return events
+
+
+def parse_vault_logs(
+    logs: Sequence[Mapping[str, Any]], *, vault: str | None = None
+) -> tuple[list[DepositEvent], list[StreamEvent]]:
+    """The vault's events in loose logs (an ``eth_getLogs`` answer), each with its own tx hash
+    and block, in the order given."""
+    deposits: list[DepositEvent] = []
+    streams: list[StreamEvent] = []
+    for log in logs:
+        one = {
+            "transactionHash": log["transactionHash"],
+            "blockNumber": log.get("blockNumber"),
+            "logs": [log],
+        }
+        deposits += parse_deposit_events(one, vault=vault)
+        streams += parse_stream_events(one, vault=vault)
+    return deposits, streams

@@ -37,6 +37,11 @@ class WalletReading(BaseModel):
     flow_since: int | None = Field(
         default=None, ge=0, description="Epoch seconds of the flow's last change, if known."
     )
+    gd_price: str | None = Field(
+        default=None,
+        description="cUSD per G$ as the on-chain oracle quotes it, the price the Worker credits "
+        "at (``repr`` of the same IEEE double the Worker computes); None when not readable.",
+    )
 
 
 class TxReceiptInfo(BaseModel):

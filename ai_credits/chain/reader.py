@@ -11,19 +11,49 @@ import aiohttp
 from eth_typing import HexStr
 from web3 import AsyncHTTPProvider, AsyncWeb3
 from web3.exceptions import TransactionNotFound
-from web3.providers.rpc.utils import ExceptionRetryConfiguration
+from web3.providers.rpc.utils import REQUEST_RETRY_ALLOWLIST, ExceptionRetryConfiguration
 from web3.types import TxReceipt
 
-from ai_credits.chain.abi import ERC20_ABI, FORWARDER_ABI, GOODID_ABI, VAULT_ABI
+from ai_credits.chain.abi import (
+    ERC20_ABI,
+    FORWARDER_ABI,
+    GDDEPOSITED_TOPIC,
+    GOODID_ABI,
+    STATIC_ORACLE_ABI,
+    STREAMUPDATED_TOPIC,
+    VAULT_ABI,
+)
 from ai_credits.chain.addresses import ZERO_ADDRESS, as_checksum, checksum_address
 from ai_credits.chain.config import ChainConfig
 from ai_credits.chain.errors import ChainError, InvalidTxInput, map_wallet_error
 from ai_credits.chain.models import WalletReading
 
-__all__ = ["ChainReader", "check_tx_hash"]
+__all__ = ["ORACLE_BASE_AMOUNT", "ChainReader", "check_block_tag", "check_tx_hash", "price_text"]
 
 T = TypeVar("T")
 _TX_HASH = re.compile(r"^0x[0-9a-fA-F]{64}$")
+_BLOCK_TAG = re.compile(r"^(latest|0x[0-9a-fA-F]+|\d+)$")
+ORACLE_BASE_AMOUNT = 10**18
+"""The oracle is asked for the cUSD value of one whole G$ (``baseAmount`` = 1e18 wei)."""
+
+
+def price_text(quote_amount: int) -> str | None:
+    """The Worker's price from an oracle quote, as text: ``Number(quoteAmount) / 1e18``.
+
+    JavaScript's ``Number(bigint)`` and Python's ``float(int)`` both round to the nearest double,
+    and the division is the same IEEE operation, so ``repr`` names exactly the Worker's double.
+    ``None`` when the price is not positive (the Worker then falls back to ``GD_CUSD_PRICE``).
+    """
+    price = float(quote_amount) / 1e18
+    return repr(price) if price > 0 else None
+
+
+def check_block_tag(tag: object) -> str | int:
+    """A block tag as the Worker accepts it (``latest``, ``0x…`` or decimal text) for a node:
+    ``latest`` and hex stay text, decimal text becomes an int; anything else is invalid."""
+    if not isinstance(tag, str) or not _BLOCK_TAG.match(tag):
+        raise InvalidTxInput("invalid_input", "The block number is not valid.")
+    return int(tag) if tag.isdigit() else tag
 
 
 def check_tx_hash(tx_hash: object) -> str:
@@ -33,10 +63,29 @@ def check_tx_hash(tx_hash: object) -> str:
     return tx_hash.lower()
 
 
-def _http_provider(config: ChainConfig) -> AsyncHTTPProvider:
-    retry = (
-        ExceptionRetryConfiguration(retries=config.rpc_retries) if config.rpc_retries else None
+NOT_RETRIED = frozenset({"eth_sendRawTransaction", "eth_sendTransaction", "eth_sign",
+                         "eth_signTypedData"})  # fmt: skip
+"""Never resent: a lost answer to a send must not become a second send (or a false failure)."""
+
+
+def _retry_configuration(config: ChainConfig) -> ExceptionRetryConfiguration | None:
+    """Retry transport failures of read calls ``config.rpc_retries`` times, with backoff.
+
+    web3 8 validates the configuration with pydantic: ``errors`` must be a sequence of exception
+    types, and ``retries`` counts attempts (so one more than our retries).
+    """
+    if not config.rpc_retries:
+        return None
+    return ExceptionRetryConfiguration(
+        errors=(aiohttp.ClientError, TimeoutError),
+        retries=config.rpc_retries + 1,
+        backoff_factor=0.125,
+        method_allowlist=[m for m in REQUEST_RETRY_ALLOWLIST if m not in NOT_RETRIED],
     )
+
+
+def _http_provider(config: ChainConfig) -> AsyncHTTPProvider:
+    retry = _retry_configuration(config)
     return AsyncHTTPProvider(
         config.rpc_url,
         request_kwargs={"timeout": aiohttp.ClientTimeout(total=config.rpc_timeout_s)},
@@ -61,6 +110,11 @@ class ChainReader:
         self._goodid = eth.contract(address=as_checksum(cfg.goodid), abi=GOODID_ABI)
         self._forwarder = eth.contract(
             address=as_checksum(cfg.cfa_forwarder), abi=FORWARDER_ABI
+        )
+        self._oracle = (
+            None
+            if cfg.price_oracle is None
+            else eth.contract(address=as_checksum(cfg.price_oracle), abi=STATIC_ORACLE_ABI)
         )
 
     async def aclose(self) -> None:
@@ -144,10 +198,61 @@ class ChainReader:
         )
         return max(0, int(rate))
 
-    async def reading(self, account: str) -> WalletReading:
-        """Everything the widget shows for ``account``, read concurrently."""
+    async def gd_price_quote(self) -> int:
+        """The oracle's ``quoteAmount``: cUSD wei for one G$ over the configured TWAP period.
+
+        The Worker's call: ``quoteAllAvailablePoolsWithTimePeriod(1e18, G$, cUSD, 60)``.  Raises
+        :class:`ChainError` when no oracle is configured or the call fails.
+        """
+        if self._oracle is None:
+            raise ChainError("unknown", detail="no price oracle configured")
+        cfg = self.config
+        call = self._oracle.functions.quoteAllAvailablePoolsWithTimePeriod(
+            ORACLE_BASE_AMOUNT, cfg.gd_token, cfg.cusd, cfg.oracle_period_s
+        ).call()
+        quote_amount, _pools = await self._rpc(call)
+        return int(quote_amount)
+
+    async def gd_price(self) -> str | None:
+        """cUSD per G$ as the oracle quotes it, as the Worker computes it (see :func:`price_text`).
+
+        ``None`` when not readable: no oracle configured, the call failed or reverted, or a
+        non-positive quote — the cases where the Worker falls back to ``GD_CUSD_PRICE``.
+        """
+        if self._oracle is None:
+            return None
+        try:
+            return price_text(await self.gd_price_quote())
+        except ChainError:
+            return None
+
+    async def vault_logs(
+        self, account: str, from_block: str, to_block: str = "latest"
+    ) -> list[Any]:
+        """The vault's ``GdDeposited`` / ``StreamUpdated`` logs of ``account`` in a block range
+        (the Worker's ``eth_getLogs`` filter), oldest first."""
         who = checksum_address(account)
-        (chain, balance, verified, deposited, rate, min_first, min_stream) = await asyncio.gather(
+        account_topic = "0x" + "00" * 12 + who[2:].lower()
+        params: dict[str, Any] = {
+            "address": as_checksum(self.config.vault),
+            "fromBlock": check_block_tag(from_block),
+            "toBlock": check_block_tag(to_block),
+            "topics": [[GDDEPOSITED_TOPIC, STREAMUPDATED_TOPIC], [account_topic]],
+        }
+        logs = await self._rpc(self.w3.eth.get_logs(params))  # type: ignore[arg-type]
+        return list(logs)
+
+    async def _price_or_none(self) -> str | None:
+        try:
+            return await self.gd_price()
+        except Exception:  # a reading never fails for want of a price
+            return None
+
+    async def reading(self, account: str) -> WalletReading:
+        """Everything the widget shows for ``account``, read concurrently (with the oracle price
+        when an oracle is configured)."""
+        who = checksum_address(account)
+        reads = await asyncio.gather(
             self.chain_id(),
             self.g_balance(who),
             self.is_verified(who),
@@ -155,7 +260,9 @@ class ChainReader:
             self.flow_rate(who),
             self.min_first_deposit_usd(),
             self.min_monthly_stream_usd(),
+            self._price_or_none(),
         )
+        chain, balance, verified, deposited, rate, min_first, min_stream, price = reads
         return WalletReading(
             account=who,
             chain_id=chain,
@@ -165,6 +272,7 @@ class ChainReader:
             flow_rate=rate,
             min_first_deposit_usd=min_first,
             min_monthly_stream_usd=min_stream,
+            gd_price=price,
         )
 
     async def receipt(self, tx_hash: str) -> TxReceipt | None:

@@ -59,3 +59,47 @@ class ChainEventSource(Protocol):
     async def current_flow_rate(self, sender: str) -> int:
         """The payer's current G$ flow rate to the vault, in wei per second (0 when none)."""
         ...
+
+
+class ReceiptNotFoundError(LookupError):
+    """The node has no receipt for ``tx_hash`` (unknown, or not mined yet).
+
+    The credits Worker answers this case with 500 ``transaction receipt not found: <txHash>``.
+    """
+
+    def __init__(self, tx_hash: str) -> None:
+        super().__init__(f"transaction receipt not found: {tx_hash}")
+        self.tx_hash = tx_hash
+
+
+@runtime_checkable
+class WorkerChainReads(Protocol):
+    """Everything the credits Worker reads from Celo, for a backend that credits like it does.
+
+    An optional extension of :class:`ChainEventSource` (the real node implements both): the oracle
+    price, the GoodID root, a receipt's vault events (raising :class:`ReceiptNotFoundError` when
+    there is no receipt) and an account's vault events in a block range.
+    """
+
+    async def receipt_events(self, tx_hash: str) -> tuple[list[DepositEvent], list[StreamEvent]]:
+        """The vault's events in the receipt of ``tx_hash``; ``ReceiptNotFoundError`` if none."""
+        ...
+
+    async def account_events(
+        self, account: str, from_block: str, to_block: str
+    ) -> tuple[list[DepositEvent], list[StreamEvent]]:
+        """``account``'s vault events from ``from_block`` to ``to_block`` (``latest``, ``0x…``
+        or decimal block tags), in log order."""
+        ...
+
+    async def gd_price(self) -> str | None:
+        """cUSD per G$ as the oracle quotes it (decimal text); ``None`` when not readable."""
+        ...
+
+    async def goodid_root(self, account: str) -> str | None:
+        """The GoodID root of ``account``, lower-cased; ``None`` when not verified."""
+        ...
+
+    def addresses(self) -> dict[str, str]:
+        """The Worker's ``CELO_*_ADDRESS`` config keys for this chain."""
+        ...
