@@ -67,11 +67,11 @@ STORIES: tuple[Story, ...] = (
           "success, never ask to pay again.",
           path=(CONNECT, Step(event=ev.EnterAmount(text="{amount}")),
                 Step(event=ev.Confirm(), stop_in=S.payment_pending),
-                Step(knobs=(Knob("backend.down", True),), event=ev.Refresh())),
+                Step(knobs=(Knob("backend.down", True),), event=ev.CheckPayment())),
           tags=("error",)),
     Story(title="Widget/Errors", name="Key endpoints not deployed", state=S.payment_confirmed,
           scenario="live_worker",
-          description="Today's Worker has no API-key endpoint: credits are confirmed, the key "
-          "section says it is coming.",
+          description="Today's Worker has no API keys (asked once per connection): credit is "
+          "confirmed, the key card says where keys come from — no sign-in loop.",
           path=(CONNECT, Step(event=ev.TopUp()), *BUY[1:]), tags=("error",)),
 )  # fmt: skip

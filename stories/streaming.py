@@ -43,6 +43,12 @@ STORIES: tuple[Story, ...] = (
     Story(title="Widget/Streaming", name="Streaming paused", state=S.streaming_paused,
           description="Paused: the flow is deleted and its rate remembered.",
           path=(*STARTED, Step(event=ev.PauseStream())), tags=("base",)),
+    Story(title="Widget/Streaming", name="Pause failed", state=S.streaming_active,
+          description="The pause transaction reverted: back on the stream card with a "
+          "stream notice — never the purchase states.",
+          path=(*STARTED, Step(knobs=(Knob("chain.revert_next", "unknown"),),
+                               event=ev.PauseStream())),
+          tags=("error",)),
     Story(title="Widget/Streaming", name="Resume cancelled", state=S.streaming_paused,
           description="The user rejected the resume in the wallet.",
           path=(*STARTED, Step(event=ev.PauseStream()),

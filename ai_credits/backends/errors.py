@@ -18,6 +18,7 @@ __all__ = [
     "InsufficientCredit",
     "NotFound",
     "NotSupported",
+    "ReceiptNotFound",
     "Unauthorised",
 ]
 
@@ -93,6 +94,24 @@ class AlreadyRecorded(BackendRejected):
             status=500,
         )
         self.funding_status = status_word
+
+
+class ReceiptNotFound(BackendError):
+    """The backend's node has no receipt for the transaction yet: it is *still confirming*.
+
+    The live Worker answers 500 ``transaction receipt not found: 0x…``.  Not an outage and not a
+    failure — the payment must be checked again later, never sent again.
+    """
+
+    code = "receipt_not_found"
+
+    def __init__(self, tx_hash: str = "", *, status: int | None = 500) -> None:
+        super().__init__(
+            "The payment has not confirmed yet. Check again in a moment; do not pay again.",
+            detail=f"transaction receipt not found: {tx_hash}".strip(),
+            status=status,
+        )
+        self.tx_hash = tx_hash
 
 
 class NotSupported(BackendError):

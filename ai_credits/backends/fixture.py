@@ -26,12 +26,14 @@ from ai_credits.backends.errors import (
     BackendUnavailable,
     NotFound,
     NotSupported,
+    ReceiptNotFound,
 )
 from ai_credits.backends.keys import KeyStore
 from ai_credits.backends.ledger import FundingOutcome, Ledger, LedgerConfig, RootLookup
 from ai_credits.backends.protocol import CELO_CHAIN_ID, Capabilities
 from ai_credits.backends.scenario import load_scenario
 from ai_credits.backends.validation import (
+    block_tag,
     check_address,
     check_history_query,
     check_label,
@@ -68,7 +70,13 @@ from ai_credits.backends.wire import (
     StreamMessage,
     UserCreditProfile,
 )
-from ai_credits.core.onchain import ChainEventSource, DepositEvent, StreamEvent
+from ai_credits.core.onchain import (
+    ChainEventSource,
+    DepositEvent,
+    ReceiptNotFoundError,
+    StreamEvent,
+    WorkerChainReads,
+)
 from ai_credits.core.quote import (
     WEI_PER_GD,
     PriceTable,
@@ -81,6 +89,23 @@ __all__ = ["MIN_STREAM_BONUS_WEI", "STREAM_COOLDOWN", "FixtureBackend"]
 
 MIN_STREAM_BONUS_WEI = 4_000 * WEI_PER_GD
 STREAM_COOLDOWN = timedelta(hours=24)
+NO_STREAMS = "no active streams found"
+"""The Worker's text when the account streams nothing to the vault."""
+STREAM_COOLDOWN_TEXT = "stream credits were issued less than 60 seconds ago"
+"""The Worker's text (sic: the cooldown is 24 h) within 24 h of the last stream credit or change."""
+WORKER_BONUS_CAP = 100 * 10**18
+"""``MAX_BONUS_CAP_USD`` of a Worker with no cap configured: "100" parsed with 18 decimals, compared
+with micro-USD bonuses, so it never binds."""
+SUBGRAPH_URL = "https://subgraph-endpoints.superfluid.dev/celo-mainnet/protocol-v1"
+"""The Worker's default ``SUPERFLUID_SUBGRAPH_URL`` (reported; flows are read on chain here)."""
+CELO_ADDRESSES = {
+    "CELO_VAULT_ADDRESS": "0x4Dd0136b9aabD5823cf0F65d89e8fB882C660885",
+    "CELO_GOODID_ADDRESS": "0xC361A6E67822a0EDc17D899227dd9FC50BD62F42",
+    "CELO_STATIC_ORACLE_ADDRESS": "0x00851A91a3c4E9a4c1B48df827Bacc1f884bdE28",
+    "CELO_CUSD_ADDRESS": "0x765DE816845861e75A25fCA122bb6898B8B1282a",
+    "CELO_GD_SUPERTOKEN_ADDRESS": "0x62B8B11039FcfE5aB0C56E502b1C372A3d2a9c7A",
+}
+"""The production Worker's Celo addresses (CHAIN.md), shown when no node is attached."""
 SERVICE = "gooddollar-antseed-integration"
 RUNTIME = "cloudflare-worker"
 DEFAULT_MODEL = "gooddollar/fixture-echo"
@@ -142,6 +167,12 @@ class FixtureBackend:
             raise BackendUnavailable(detail="fixture backend is down")
         if feature is not None and not self.planned_endpoints:
             raise NotSupported(feature)
+
+    async def _oracle_price(self) -> str | None:
+        """The price the chain's oracle quotes now, read at recording time as the Worker does
+        (``None``: no chain or no oracle — the configured price applies)."""
+        read = getattr(self.chain, "gd_price", None)
+        return await read() if read is not None else None
 
     def _outcome(self) -> FundingOutcome:
         if self.fail_next_payment:
@@ -264,41 +295,52 @@ class FixtureBackend:
         )
 
     async def config_status(self) -> ConfigStatus:
-        """``GET /config/status``."""
+        """``GET /config/status``: ``celo`` says what is read from a chain — receipts and vault
+        events (``rpcConfigured``, ``vaultConfigured``), and with a real node also GoodID roots and
+        the oracle price (``goodIdConfigured``, ``staticOracleConfigured``)."""
         await self._gate()
+        reads = self._worker_reads()
         return ConfigStatus(
             ok=True,
             service=SERVICE,
             runtime=RUNTIME,
-            bridge=ConfigBridge(
-                celo_vault_events=self.chain is not None,
+            bridge=ConfigBridge(  # the Worker's constant answer; its Base bridge is off here
+                celo_vault_events=True,
                 base_buyer_operator_enabled=False,
-                mode="fixture",
+                mode="celo-vault-to-base-buyer-operator",
             ),
-            celo=ConfigCelo(
+            celo=ConfigCelo(  # what this backend reads from a chain, as the Worker reports it
                 rpc_configured=self.chain is not None,
                 vault_configured=self.chain is not None,
-                good_id_configured=True,
-                static_oracle_configured=False,
+                good_id_configured=reads is not None,
+                static_oracle_configured=reads is not None
+                and "CELO_STATIC_ORACLE_ADDRESS" in reads.addresses(),
             ),
             kv_enabled=True,
         )
 
     async def config_values(self) -> ConfigValues:
-        """``GET /config/values``."""
+        """``GET /config/values``, keyed as the Worker's: ``GD_CUSD_PRICE`` is the fallback price
+        (the oracle is read per credit), ``MAX_BONUS_CAP_USD`` the Worker's never-binding default
+        when no cap is set, and the five ``CELO_*_ADDRESS`` keys name the attached node's
+        contracts (Celo mainnet's without one)."""
         await self._gate()
         config = self.ledger.config
+        reads = self._worker_reads()
+        addresses = reads.addresses() if reads is not None else CELO_ADDRESSES
+        cap = WORKER_BONUS_CAP if config.bonus_cap_usd is None else config.bonus_cap_usd
         return ConfigValues(
             ok=True,
             service=SERVICE,
             runtime=RUNTIME,
             config=ConfigEntries(
                 GD_CUSD_PRICE=float(config.gd_price),
-                MAX_BONUS_CAP_USD=str(config.bonus_cap_usd or 0),
+                MAX_BONUS_CAP_USD=str(cap),
                 REGULAR_BONUS_BPS=config.regular_bonus_bps,
                 STREAMING_BONUS_BPS=config.streaming_bonus_bps,
                 MIN_STREAM_BONUS_WEI=self.min_stream_bonus_wei,
-                SUPERFLUID_SUBGRAPH_URL="http://127.0.0.1/fixture-subgraph",
+                SUPERFLUID_SUBGRAPH_URL=SUBGRAPH_URL,
+                **addresses,
             ),
         )
 
@@ -373,50 +415,73 @@ class FixtureBackend:
         tx_hash = check_tx_hash(tx_hash)
         deposits: list[DepositEvent] = []
         streams: list[StreamEvent] = []
-        if self.chain is not None:
+        reads = self._worker_reads()
+        if reads is not None:
+            try:
+                deposits, streams = await reads.receipt_events(tx_hash)
+            except ReceiptNotFoundError:  # the Worker's 500: still confirming, not an outage
+                raise ReceiptNotFound(tx_hash) from None
+            await self._read_roots(deposits, streams)
+        elif self.chain is not None:
             deposits = await self.chain.deposit_events(tx_hash)
             streams = await self.chain.stream_events(tx_hash)
-        events = self._apply_events(deposits, streams)
-        blocks = [d.block_number for d in deposits] + [u.block_number for u in streams]
-        return RecordResult(
-            tx_hash=tx_hash, to_block=max(blocks) if blocks else "latest", events=events
-        )
+        events = self._apply_events(deposits, streams, await self._oracle_price())
+        return RecordResult(tx_hash=tx_hash, to_block="latest", events=events)
 
     async def record_account_events(
-        self, account: str, from_block: int, to_block: int | str = "latest"
+        self, account: str, from_block: int | str, to_block: int | str = "latest"
     ) -> RecordResult:
-        """Credit ``account``'s vault events in a block range.
+        """Credit ``account``'s vault events in a block range, as the Worker does.
 
-        Needs a chain with ``account_events(account, from_block, to_block)`` returning
-        ``(deposits, streams)`` — the :class:`ChainEventSource` port has no range query, so other
-        chains yield no events.  Events already credited are skipped (a rescan is idempotent).
+        Blocks are tags (``"latest"``, ``"0x…"``, decimal text; an int is taken as ``0x…``) and
+        are echoed as given.  Needs a chain with ``account_events(account, from_block, to_block)``
+        returning ``(deposits, streams)`` — the :class:`ChainEventSource` port has no range
+        query, so other chains yield no events.  Like the Worker, an event already funded makes
+        the scan fail with ``AlreadyRecorded`` (never credited twice).
         """
         await self._gate()
         account = check_address(account)
-        if isinstance(from_block, bool) or not isinstance(from_block, int) or from_block < 0:
-            raise BackendRejected(field_errors={"fromBlock": ["Invalid"]}, detail="fromBlock")
-        if not (to_block == "latest" or (isinstance(to_block, int) and to_block >= from_block)):
-            raise BackendRejected(field_errors={"toBlock": ["Invalid"]}, detail="toBlock")
+        from_tag = block_tag(from_block, "fromBlock")
+        to_tag = block_tag(to_block, "toBlock")
         scan = getattr(self.chain, "account_events", None)
         deposits: list[DepositEvent] = []
         streams: list[StreamEvent] = []
         if scan is not None:
-            deposits, streams = await scan(account, from_block, to_block)
-        deposits = [d for d in deposits if self.ledger.entry(_event_id(d)) is None]
-        streams = [s for s in streams if self.ledger.entry(_event_id(s)) is None]
-        events = self._apply_events(deposits, streams)
-        return RecordResult(
-            account=account, from_block=from_block, to_block=to_block, events=events
-        )
+            deposits, streams = await scan(account, from_tag, to_tag)
+            await self._read_roots(deposits, streams)
+        events = self._apply_events(deposits, streams, await self._oracle_price())
+        return RecordResult(account=account, from_block=from_tag, to_block=to_tag, events=events)
+
+    def _worker_reads(self) -> WorkerChainReads | None:
+        """The chain as the Worker reads Celo (a real node), when it offers those reads."""
+        return self.chain if isinstance(self.chain, WorkerChainReads) else None
+
+    async def _read_roots(
+        self, deposits: Sequence[DepositEvent], streams: Sequence[StreamEvent]
+    ) -> None:
+        """Read the GoodID root of every crediting account from the chain, as the Worker does
+        per event (``fetchGoodIdRoot``): a verified wallet earns its bonus."""
+        reads = self._worker_reads()
+        if reads is None:
+            return
+        accounts = [d.account.lower() for d in deposits] + [u.account.lower() for u in streams]
+        for account in dict.fromkeys(accounts):
+            self.ledger.set_root(account, await reads.goodid_root(account))
 
     def _apply_events(
-        self, deposits: Sequence[DepositEvent], streams: Sequence[StreamEvent]
+        self,
+        deposits: Sequence[DepositEvent],
+        streams: Sequence[StreamEvent],
+        gd_price: str | None = None,
     ) -> list[FundResult]:
         ids = [_event_id(d) for d in deposits] + [_event_id(u) for u in streams]
-        for event_id in ids:
-            existing = self.ledger.entry(event_id)
-            if existing is not None:
-                raise AlreadyRecorded(existing.funding_status)
+        known = [self.ledger.entry(i) for i in ids]
+        if any(k is not None for k in known):
+            # Recorded before: like the Worker, fund what is not funded yet, never twice.
+            if any(k is not None and k.funding_status == "funded" for k in known):
+                raise AlreadyRecorded("funded")
+            outcome = self._outcome()
+            return [self.ledger.refund(k.id, outcome) for k in known if k is not None]
         if not deposits and not streams:
             return []
         now = self._now()
@@ -434,26 +499,28 @@ class FixtureBackend:
                     tx_hash=deposit.tx_hash.lower(),
                     log_index=deposit.log_index,
                     outcome=outcome,
+                    gd_price=gd_price,
                 )
             )
         for update in sorted(streams, key=lambda s: s.log_index):
             account = update.account.lower()
             already = self._cron_since_change.pop(account, 0)
             owed = max(update.total_flow_wei - already, 0)
-            if owed > 0:
-                results.append(
-                    self.ledger.credit(
-                        entry_id=_event_id(update),
-                        account=account,
-                        gd_wei=owed,
-                        source="streamUpdate",
-                        now=now,
-                        buyer=update.buyer.lower(),
-                        tx_hash=update.tx_hash.lower(),
-                        log_index=update.log_index,
-                        outcome=outcome,
-                    )
+            # the Worker credits every StreamUpdated, even of 0 G$ (it stamps the profile)
+            results.append(
+                self.ledger.credit(
+                    entry_id=_event_id(update),
+                    account=account,
+                    gd_wei=owed,
+                    source="streamUpdate",
+                    now=now,
+                    buyer=update.buyer.lower(),
+                    tx_hash=update.tx_hash.lower(),
+                    log_index=update.log_index,
+                    outcome=outcome,
+                    gd_price=gd_price,
                 )
+            )
             self._flow_since[account] = now
             self._seeded_flow.pop(account, None)
             self.ledger.set_flow_rate(account, update.flow_rate, now)
@@ -471,33 +538,36 @@ class FixtureBackend:
         else:
             flow = 0
         if flow <= 0:
-            return StreamCreditsResult(account=account, streams=[], message="no active stream")
+            return StreamCreditsResult(account=account, streams=[], message=NO_STREAMS)
+        reads = self._worker_reads()
+        if reads is not None:
+            self.ledger.set_root(account, await reads.goodid_root(account))
         if self.ledger.profile(account, now).stream_flow_rate_wei_per_second != flow:
             self.ledger.set_flow_rate(account, flow, now)
-        last = self.ledger.last_stream_credit_at(account)
-        if last is not None and now - last < STREAM_COOLDOWN:
-            return StreamCreditsResult(
-                account=account, streams=[], message="stream credit already issued in the last 24h"
-            )
-        anchors = [t for t in (last, self._flow_since.get(account)) if t is not None]
-        if not anchors:
-            self._flow_since[account] = now
-            anchors = [now]
-        elapsed = max(int((now - max(anchors)).total_seconds()), 0)
+        # The Worker counts from the last stream credit, else from the stream's last update.
+        anchor = self.ledger.last_stream_credit_at(account) or self._flow_since.get(account)
+        if anchor is None:  # first sight of a stream we have no start time for: it starts now
+            self._flow_since[account] = anchor = now
+        elapsed = max(int((now - anchor).total_seconds()), 0)
+        if now - anchor < STREAM_COOLDOWN:
+            return StreamCreditsResult(account=account, streams=[], message=STREAM_COOLDOWN_TEXT)
         accrued = flow * elapsed
-        if accrued < self.min_stream_bonus_wei:
-            note = StreamMessage(message="accrued stream is below the minimum for a credit")
+        if accrued <= self.min_stream_bonus_wei:
+            note = StreamMessage(
+                message=f"stream credit amount {accrued} is below minimum "
+                f"{self.min_stream_bonus_wei}"
+            )
             return StreamCreditsResult(account=account, elapsed_seconds=elapsed, streams=[note])
         result = self.ledger.credit(
             entry_id=f"stream:{now:%Y-%m-%d}:{account}",
             account=account,
             gd_wei=accrued,
-            source="streamCron",
+            source="streamRequest",
             now=now,
             buyer=account,
             outcome=self._outcome(),
+            gd_price=await self._oracle_price(),
         )
-        self.ledger.mark_stream_credit(account, now)
         self._cron_since_change[account] = self._cron_since_change.get(account, 0) + accrued
         return StreamCreditsResult(account=account, elapsed_seconds=elapsed, streams=[result])
 

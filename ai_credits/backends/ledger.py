@@ -98,6 +98,7 @@ class Ledger:
     def __init__(self, config: LedgerConfig | None = None, roots: RootLookup | None = None) -> None:
         self.config = config or LedgerConfig()
         self._roots: RootLookup = roots if roots is not None else {}
+        self._root_reads: dict[str, str | None] = {}
         self._accounts: dict[str, _Account] = {}
         self._entries: dict[str, FundResult] = {}
         self._bonus_used: dict[tuple[str, str], int] = {}
@@ -108,8 +109,16 @@ class Ledger:
     def root_of(self, account: str) -> str | None:
         """The wallet's GoodID root (lower-cased), or ``None`` when unverified."""
         account = account.lower()
+        if account in self._root_reads:
+            root = self._root_reads[account]
+            return root.lower() if root else None
         root = self._roots(account) if callable(self._roots) else self._roots.get(account)
         return root.lower() if root else None
+
+    def set_root(self, account: str, root: str | None) -> None:
+        """Record ``account``'s GoodID root as just read from the chain (``None``: unverified);
+        it takes precedence over the configured lookup, as the Worker reads GoodID per credit."""
+        self._root_reads[account.lower()] = root.lower() if root else None
 
     def _account(self, account: str, now: datetime) -> _Account:
         state = self._accounts.get(account)
@@ -184,8 +193,13 @@ class Ledger:
         tx_hash: str | None = None,
         log_index: int | None = None,
         outcome: FundingOutcome = "funded",
+        gd_price: Price | None = None,
     ) -> FundResult:
-        """Create the credit ``entry_id`` and fund it; an existing id raises ``AlreadyRecorded``."""
+        """Create the credit ``entry_id`` and fund it; an existing id raises ``AlreadyRecorded``.
+
+        ``gd_price`` is the price read at recording time (the Worker's oracle read); the
+        configured price is the fallback.
+        """
         existing = self._entries.get(entry_id)
         if existing is not None:
             raise AlreadyRecorded(existing.funding_status)
@@ -196,7 +210,7 @@ class Ledger:
             gd_wei,
             source=source,
             verified=root is not None,
-            gd_price=self.config.gd_price,
+            gd_price=self.config.gd_price if gd_price is None else gd_price,
             regular_bonus_bps=self.config.regular_bonus_bps,
             streaming_bonus_bps=self.config.streaming_bonus_bps,
             bonus_cap_usd=self.config.bonus_cap_usd,
@@ -205,9 +219,9 @@ class Ledger:
         self._bonus_used[cap_key] = self._bonus_used.get(cap_key, 0) + quote.bonus_usd
         state = self._account(account, now)
         state.updated_at = now
-        if source == "deposit":
-            state.gd_deposited_wei += gd_wei
-        else:
+        # As the Worker's KV store: every credit counts as deposited G$, a stream one as streamed.
+        state.gd_deposited_wei += gd_wei
+        if source.startswith("stream"):
             state.gd_streamed_wei += gd_wei
         entry = FundResult(
             id=entry_id,
@@ -233,6 +247,19 @@ class Ledger:
             return entry
         return self.settle_funding(entry_id, succeed=outcome == "funded")
 
+    def refund(self, entry_id: str, outcome: FundingOutcome) -> FundResult:
+        """Fund an existing ``pending`` or ``failed`` entry again, as the Worker does when a tx is
+        recorded twice; a ``funded`` entry raises ``AlreadyRecorded`` (never credited twice)."""
+        entry = self._entries[entry_id]
+        if entry.funding_status == "funded":
+            raise AlreadyRecorded("funded")
+        if outcome == "pending":
+            return entry
+        if entry.funding_status == "failed":
+            entry = entry.model_copy(update={"funding_status": "pending", "funding_error": None})
+            self._entries[entry_id] = entry
+        return self.settle_funding(entry_id, succeed=outcome == "funded")
+
     def settle_funding(self, entry_id: str, *, succeed: bool) -> FundResult:
         """Move a pending entry to ``funded`` (credit counts) or ``failed`` (stays outstanding)."""
         entry = self._entries[entry_id]
@@ -243,6 +270,8 @@ class Ledger:
             state.outstanding_usd -= entry.total_credit_usd
             state.principal_usd += entry.principal_usd
             state.bonus_usd += entry.bonus_usd
+            if entry.source.startswith("stream"):  # the Worker stamps every funded stream credit
+                state.last_stream_credit_at = entry.created_at
             done = entry.model_copy(update={"funding_status": "funded"})
         else:
             bridge = entry.bridge.model_copy(update={"error": FUNDING_ERROR})

@@ -149,6 +149,9 @@ class ChainError(AiCreditsError):
     """A wallet or chain failure.  ``code`` is stable; ``message`` is a sentence for the user.
 
     ``detail`` keeps a shortened raw description for logs; never show it to a user.
+    ``reverted`` is set only when the chain mined the transaction with status 0 — the one
+    receipt failure after which no G$ can have moved (a timeout or an unreachable node says
+    nothing about the transaction).
     """
 
     code: str = "unknown"
@@ -160,10 +163,12 @@ class ChainError(AiCreditsError):
         *,
         detail: str | None = None,
         eip1193_code: int | None = None,
+        reverted: bool = False,
     ) -> None:
         super().__init__(message if message is not None else MESSAGES[code], code=code)
         self.detail = detail[:500] if detail else None
         self.eip1193_code = eip1193_code
+        self.reverted = reverted
 
     @property
     def chain_code(self) -> ChainErrorCode:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from eth_account import Account
 from eth_account.messages import encode_defunct
@@ -229,7 +230,17 @@ class MemoryChain:
             min_first_deposit_usd=self.min_first_deposit_usd,
             min_monthly_stream_usd=self.min_monthly_stream_usd,
             flow_since=self.flow_since(acc.address),
+            gd_price=self.gd_price_text(),
         )
+
+    def gd_price_text(self) -> str:
+        """The oracle's price, cUSD per G$, as the text the quote engine and backend price at."""
+        return f"{Decimal(self.gd_usd_micro_per_token).scaleb(-6).normalize():f}"
+
+    async def gd_price(self) -> str | None:
+        """The price oracle (``ChainEventSource``'s optional price read): the price a backend
+        credits deposits at when it records them."""
+        return self.gd_price_text()
 
     def flow_since(self, sender: str) -> int | None:
         """Epoch seconds of the last change of ``sender``'s flow (``None`` without a flow)."""
@@ -435,7 +446,8 @@ class MemoryWallet:
             raise ChainError("timeout", detail="memory chain: unknown transaction")
         await tx.mined.wait()
         if tx.status != 1:
-            raise ChainError(tx.revert or "unknown", detail="memory chain: reverted")
+            raise ChainError(tx.revert or "unknown", detail="memory chain: reverted",
+                             reverted=True)
         return TxReceiptInfo(
             tx_hash=tx.tx_hash,
             block_number=tx.block_number,

@@ -54,5 +54,7 @@ async def await_receipt(
     except TimeoutError as exc:
         raise ChainError("timeout", detail=f"no receipt for {checked} in {limit}s") from exc
     if int(receipt["status"]) != 1:
-        raise await reader.revert_code(checked)
+        error = await reader.revert_code(checked)
+        error.reverted = True
+        raise error
     return receipt_info(receipt, vault=cfg.vault)

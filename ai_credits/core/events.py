@@ -10,13 +10,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter
 
+from ai_credits.core.limits import AMOUNT_TEXT_MAX, KEY_ID_MAX, KEY_PREFIX_MAX, GdPriceText
 from ai_credits.core.models import (
     ADDRESS_PATTERN,
     TX_HASH_PATTERN,
+    BackendFeatures,
+    CreditEntry,
     CreditSummary,
     Mode,
+    PriceSource,
     SecretToken,
     StreamInfo,
     UsageRow,
@@ -60,11 +64,26 @@ class ChooseMode(_Event):
     mode: Mode = "one_time"
 
 
+def _clip_amount_text(value: object) -> object:
+    """Text longer than any amount is kept clipped, ending in ``…``: the amount parser reads it
+    as "That amount is too large." instead of the event being refused."""
+    if isinstance(value, str) and len(value) > AMOUNT_TEXT_MAX:
+        return value[:AMOUNT_TEXT_MAX] + "…"
+    return value
+
+
 class EnterAmount(_Event):
-    """The text in the G$ amount field changed (or a preset chip was picked)."""
+    """The text in the G$ amount field changed (or a preset chip was picked).
+
+    Any length is accepted: text over :data:`~ai_credits.core.limits.AMOUNT_TEXT_MAX` characters
+    is clipped (and then shown as too large), so an overlong paste is an inline error, not a
+    refused event.
+    """
 
     type: Literal["enter_amount"] = "enter_amount"
-    text: str = Field(default="", max_length=200)
+    text: Annotated[str, BeforeValidator(_clip_amount_text)] = Field(
+        default="", max_length=AMOUNT_TEXT_MAX + 1
+    )
 
 
 class UseMax(_Event):
@@ -113,6 +132,21 @@ class Retry(_Event):
 
     type: Literal["retry"] = "retry"
     request_id: str | None = Field(default=None, max_length=100)
+
+
+class PayAgain(_Event):
+    """Send a new payment for the same amount — offered only when the chain says the last one
+    reverted or was never sent, so it cannot pay twice."""
+
+    type: Literal["pay_again"] = "pay_again"
+    request_id: str | None = Field(default=None, max_length=100)
+
+
+class CheckPayment(_Event):
+    """"Check Again": re-check the payment already sent (receipt, then record) — never re-pay.
+    From an outstanding credit it asks the backend to fund it again."""
+
+    type: Literal["check_payment"] = "check_payment"
 
 
 class TopUp(_Event):
@@ -210,9 +244,15 @@ class AccountLoaded(_Event):
     type: Literal["account_loaded"] = "account_loaded"
     wallet: WalletInfo
     credit: CreditSummary
-    gd_price: str | None = Field(default=None, max_length=40, description="cUSD per G$.")
-    key_prefix: str | None = Field(default=None, max_length=40)
+    gd_price: GdPriceText | None = Field(
+        default=None, description="cUSD per G$, decimal text within the plausible range."
+    )
+    price_source: PriceSource = "backend"
+    key_prefix: str | None = Field(default=None, max_length=KEY_PREFIX_MAX)
     stream: StreamInfo | None = None
+    features: BackendFeatures | None = None
+    outstanding: tuple[CreditEntry, ...] = ()
+    history: tuple[CreditEntry, ...] | None = None
 
 
 class UsageLoaded(_Event):
@@ -239,14 +279,39 @@ class PaymentRecorded(_Event):
     credited_usd: int = Field(default=0, ge=0, description="Credit this payment added.")
     g_balance_wei: int | None = Field(default=None, ge=0, description="G$ left in the wallet.")
     message: str | None = Field(default=None, max_length=500)
+    outstanding: tuple[CreditEntry, ...] = Field(
+        default=(), description="The account's credits still pending or failed after this."
+    )
 
 
 class PaymentFailed(_Event):
-    """The transaction was rejected, reverted or timed out (already mapped to a sentence)."""
+    """The wallet could not send the transaction: no hash exists, no G$ moved (already mapped
+    to a sentence)."""
 
     type: Literal["payment_failed"] = "payment_failed"
     code: str = "unknown"
     message: str = Field(default="Payment failed. Try again.", max_length=500)
+
+
+class PaymentReverted(_Event):
+    """The chain mined the transaction with status 0: no G$ moved, a new payment is safe."""
+
+    type: Literal["payment_reverted"] = "payment_reverted"
+    tx_hash: str = Field(pattern=TX_HASH_PATTERN)
+    code: str = "unknown"
+    message: str = Field(default="Payment failed. Try again.", max_length=500)
+
+
+class PaymentUnconfirmed(_Event):
+    """The transaction was sent but its receipt did not come in time (or the node or backend
+    cannot see it yet).  It may still move G$: re-check it, never pay again."""
+
+    type: Literal["payment_unconfirmed"] = "payment_unconfirmed"
+    tx_hash: str = Field(pattern=TX_HASH_PATTERN)
+    code: str = "timeout"
+    message: str = Field(
+        default="Your payment was sent and has not confirmed yet.", max_length=500
+    )
 
 
 class ApiKeyIssued(_Event):
@@ -254,8 +319,8 @@ class ApiKeyIssued(_Event):
 
     type: Literal["api_key_issued"] = "api_key_issued"
     token: SecretToken
-    key_id: str = Field(max_length=100)
-    prefix: str = Field(max_length=40)
+    key_id: str = Field(max_length=KEY_ID_MAX)
+    prefix: str = Field(max_length=KEY_PREFIX_MAX)
 
 
 class StreamUpdated(_Event):
@@ -291,6 +356,8 @@ Event = Annotated[
     | ResumeStream
     | StopStream
     | Retry
+    | PayAgain
+    | CheckPayment
     | TopUp
     | RevealKey
     | HideKey
@@ -309,6 +376,8 @@ Event = Annotated[
     | PaymentSubmitted
     | PaymentRecorded
     | PaymentFailed
+    | PaymentReverted
+    | PaymentUnconfirmed
     | ApiKeyIssued
     | StreamUpdated
     | BackendFailed,
@@ -319,15 +388,16 @@ USER_EVENTS: dict[str, type[_Event]] = {
     cls.model_fields["type"].default: cls
     for cls in (
         Connect, Disconnect, ChooseMode, EnterAmount, UseMax, Confirm, StartStream, PauseStream,
-        ResumeStream, StopStream, Retry, TopUp, RevealKey, HideKey, CreateKey, ViewUsage, Refresh,
-        SwitchChain, UseOwnKey, LeaveByok,
+        ResumeStream, StopStream, Retry, PayAgain, CheckPayment, TopUp, RevealKey, HideKey,
+        CreateKey, ViewUsage, Refresh, SwitchChain, UseOwnKey, LeaveByok,
     )
 }  # fmt: skip
 SYSTEM_EVENTS: dict[str, type[_Event]] = {
     cls.model_fields["type"].default: cls
     for cls in (
         WalletConnected, WalletRejected, ChainChanged, AccountChanged, AccountLoaded, UsageLoaded,
-        PaymentSubmitted, PaymentRecorded, PaymentFailed, ApiKeyIssued, StreamUpdated,
+        PaymentSubmitted, PaymentRecorded, PaymentFailed, PaymentReverted, PaymentUnconfirmed,
+        ApiKeyIssued, StreamUpdated,
         BackendFailed,
     )
 }  # fmt: skip

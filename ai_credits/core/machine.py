@@ -25,6 +25,7 @@ from ai_credits.core import events as ev
 from ai_credits.core.models import (
     AmountInput,
     ApiKey,
+    BackendFeatures,
     CachedBalance,
     Notice,
     PendingAction,
@@ -32,7 +33,7 @@ from ai_credits.core.models import (
     StreamInfo,
     WalletInfo,
 )
-from ai_credits.core.quote import format_gd_exact
+from ai_credits.core.quote import format_gd, format_gd_exact
 from ai_credits.core.rules import default_request_id, evaluate_amount, is_low_balance
 from ai_credits.core.snapshot import ByokSetup, Snapshot
 from ai_credits.core.states import GROUPS, KEY_HOLDING_STATES, State
@@ -102,6 +103,26 @@ def _wallet_balance(run: _Run) -> int:
     return wallet.g_balance_wei or 0 if wallet else 0
 
 
+def _in_flight(run: _Run) -> bool:
+    """A purchase of *this* wallet has a transaction that may still move G$."""
+    pending = run.snap.pending
+    if pending is None or pending.kind != "purchase" or not pending.in_flight:
+        return False
+    loaded = run.event.__dict__.get("wallet")
+    wallet = loaded if isinstance(loaded, WalletInfo) else run.snap.wallet
+    return pending.account is None or (wallet is not None and wallet.account == pending.account)
+
+
+def _features(run: _Run) -> BackendFeatures:
+    loaded = run.event.__dict__.get("features")
+    if isinstance(loaded, BackendFeatures):
+        return loaded
+    return run.snap.features or _ALL_FEATURES
+
+
+_ALL_FEATURES = BackendFeatures()
+
+
 GUARDS: dict[str, Guard] = {
     "chain_supported": Guard(
         lambda r: r.event_chain_id() in r.snap.config.supported_chain_ids,
@@ -158,7 +179,6 @@ GUARDS: dict[str, Guard] = {
         "The key is shown only once, right after it is issued.",
     ),
     "recorded_funded": Guard(lambda r: r.event_attr("status") == "funded", "Not funded yet."),
-    "recorded_pending": Guard(lambda r: r.event_attr("status") == "pending", "Not pending."),
     "backend_not_supported": Guard(
         lambda r: r.event_attr("kind") == "not_supported", "The backend supports it."
     ),
@@ -182,13 +202,36 @@ GUARDS: dict[str, Guard] = {
     "pending_stream_stop": Guard(
         lambda r: r.pending_kind() == "stream_stop", "Another wallet action is under way."
     ),
-    "payment_sent": Guard(
-        lambda r: r.snap.pending is not None and r.snap.pending.tx_hash is not None,
-        "No payment was sent.",
+    "payment_in_flight": Guard(_in_flight, "No payment is waiting to be checked."),
+    "can_pay_again": Guard(
+        lambda r: r.snap.pending is not None
+        and r.snap.pending.kind == "purchase"
+        and r.snap.pending.transfer_safe
+        and r.snap.pending.amount_wei > 0,
+        "The last payment may still arrive: check it instead of paying again.",
+    ),
+    "tx_matches": Guard(
+        lambda r: r.snap.pending is not None and r.snap.pending.tx_hash == r.event_attr("tx_hash"),
+        "That is not the payment under way.",
+    ),
+    "has_outstanding_tx": Guard(
+        lambda r: any(o.tx_hash for o in r.snap.outstanding), "Nothing is waiting for credit."
+    ),
+    "snapshot_has_credit": Guard(
+        lambda r: r.snap.credit is not None and r.snap.credit.credited_usd > 0, "No credits yet."
+    ),
+    "keys_offered": Guard(
+        lambda r: _features(r).api_keys, "This credits service does not issue API keys yet."
+    ),
+    "usage_offered": Guard(
+        lambda r: _features(r).usage, "This credits service does not report usage yet."
+    ),
+    "pending_stream_change": Guard(
+        lambda r: r.pending_kind() in ("stream_pause", "stream_stop"),
+        "Another wallet action is under way.",
     ),
     "byok_allowed": Guard(lambda r: r.snap.config.allow_byok, "This host does not allow it."),
     "has_wallet": Guard(lambda r: r.snap.wallet is not None, "Connect a wallet first."),
-    "has_pending_action": Guard(lambda r: r.snap.pending is not None, "Nothing to retry."),
     "same_account": Guard(
         lambda r: r.snap.wallet is not None
         and str(r.event_attr("account")).lower() == r.snap.wallet.account.lower(),
@@ -230,17 +273,33 @@ def _amount_rows() -> list[Row]:
     return rows
 
 
-def _routes(trigger: str, source: State | str | tuple[State | str, ...]) -> list[Row]:
-    """Where fresh account data leads: stream card, out of credit, dashboard or the buy form."""
+def _routes(
+    trigger: str, source: State | str | tuple[State | str, ...], *, streams: bool = True
+) -> list[Row]:
+    """Where fresh account data leads: a payment still in flight first (it is re-checked, never
+    re-paid), then the stream card, out of credit, the dashboard or the buy form."""
+    rows = [Row(trigger, source, S.payment_pending, ("payment_in_flight",),
+                ("apply_account", "clear_notice", "record_payment"))]  # fmt: skip
+    if streams:
+        rows.append(Row(trigger, source, S.streaming_active, ("stream_running",),
+                        ("apply_account",)))  # fmt: skip
     return [
-        Row(trigger, source, S.streaming_active, ("stream_running",), ("apply_account",)),
+        *rows,
         Row(trigger, source, S.insufficient_ai_credits, ("out_of_credit",), ("apply_account",)),
-        Row(trigger, source, S.has_credits, ("has_credit",), ("apply_account", "load_usage")),
+        Row(trigger, source, S.has_credits, ("has_credit", "usage_offered"),
+            ("apply_account", "load_usage")),
+        Row(trigger, source, S.has_credits, ("has_credit",), ("apply_account",)),
         Row(trigger, source, S.connected_empty, (), ("apply_account",)),
-    ]
+    ]  # fmt: skip
 
 
 _USAGE_SOURCES: tuple[State | str, ...] = ("@has_credits", S.insufficient_ai_credits)
+_OUTSTANDING_SOURCES: tuple[State | str, ...] = (
+    "@has_credits", S.insufficient_ai_credits, S.connected_empty, S.quote_ready,
+    S.insufficient_g_balance, S.streaming_active, S.streaming_paused, S.streaming_stopped,
+    S.payment_confirmed,
+)
+"""Where a banner shows credit still owed (G$ arrived, crediting pending or failed)."""
 
 TABLE: tuple[Row, ...] = (
     # connecting a wallet
@@ -267,40 +326,63 @@ TABLE: tuple[Row, ...] = (
         ("has_wallet", "!same_account"), ("switch_account", "load_account")),
     # entering an amount, one-time or stream
     *_amount_rows(),
-    # buying once
-    Row("confirm", S.quote_ready, S.awaiting_signature, ("quote_purchasable",),
+    # buying once: one intent, at most one transfer
+    Row("confirm", S.quote_ready, S.awaiting_signature, ("quote_purchasable", "!payment_in_flight"),
         ("begin_purchase",)),
     Row("payment_submitted", S.awaiting_signature, S.payment_pending, ("pending_purchase",),
         ("apply_tx", "record_payment")),
     Row("wallet_rejected", S.awaiting_signature, S.quote_ready, ("pending_purchase",),
         ("cancelled_notice",)),
-    Row("payment_failed", S.awaiting_signature, S.payment_failed, (), ("failure_notice",)),
-    Row("payment_failed", S.payment_pending, S.payment_failed, (), ("failure_notice",)),
-    Row("payment_recorded", S.payment_pending, S.signing_in, ("recorded_funded", "needs_key"),
-        ("apply_recorded", "issue_api_key")),
+    # a stream change that fails goes back to its card, never to the purchase states
+    Row("payment_failed", S.awaiting_signature, S.streaming_setup, ("pending_stream_start",),
+        ("stream_failed_notice",)),
+    Row("payment_failed", S.awaiting_signature, S.streaming_paused, ("pending_stream_resume",),
+        ("stream_failed_notice",)),
+    Row("payment_failed", S.awaiting_signature, S.streaming_active, ("pending_stream_change",),
+        ("stream_failed_notice",)),
+    Row("payment_failed", S.awaiting_signature, S.payment_failed, ("pending_purchase",),
+        ("failure_notice",)),
+    # the receipt, then the record: a late receipt is "still confirming", not a failure
+    Row("payment_reverted", S.payment_pending, S.payment_failed, ("tx_matches",),
+        ("apply_revert", "failure_notice")),
+    Row("payment_unconfirmed", S.payment_pending, S.payment_confirming, ("tx_matches",),
+        ("unconfirmed_notice",)),
+    Row("payment_recorded", S.payment_pending, S.signing_in,
+        ("recorded_funded", "needs_key", "keys_offered"), ("apply_recorded", "issue_api_key")),
     Row("payment_recorded", S.payment_pending, S.payment_confirmed, ("recorded_funded",),
         ("apply_recorded",)),
-    Row("payment_recorded", S.payment_pending, None, ("recorded_pending",),
-        ("pending_notice",)),
-    Row("payment_recorded", S.payment_pending, S.payment_failed, (), ("funding_failed_notice",)),
-    Row("refresh", S.payment_pending, None, ("payment_sent",), ("record_payment",)),
+    Row("payment_recorded", S.payment_pending, S.credit_outstanding, (),
+        ("apply_outstanding",)),
+    Row("check_payment", (S.payment_pending, S.payment_confirming, S.credit_outstanding),
+        S.payment_pending, ("payment_in_flight",), ("clear_notice", "record_payment")),
+    Row("check_payment", _OUTSTANDING_SOURCES, S.payment_pending, ("has_outstanding_tx",),
+        ("recheck_outstanding",)),
     Row("backend_failed", S.payment_pending, S.backend_unavailable, (), ("backend_notice",)),
-    Row("retry", S.payment_failed, S.awaiting_signature, ("has_pending_action",),
-        ("retry_action",)),
+    Row("pay_again", S.payment_failed, S.awaiting_signature,
+        ("can_pay_again", "!payment_in_flight"), ("pay_again",)),
+    Row("view_usage", S.credit_outstanding, S.has_credits,
+        ("snapshot_has_credit", "usage_offered"), ("settle_outstanding", "load_usage")),
+    Row("view_usage", S.credit_outstanding, S.has_credits, ("snapshot_has_credit",),
+        ("settle_outstanding",)),
+    Row("view_usage", S.credit_outstanding, S.connected_empty, (), ("settle_outstanding",)),
     # the API key
     Row("api_key_issued", S.signing_in, S.payment_confirmed, (), ("apply_key",)),
     Row("wallet_rejected", S.signing_in, S.payment_confirmed, (), ("signature_cancelled_notice",)),
     Row("backend_failed", S.signing_in, S.payment_confirmed, ("backend_not_supported",),
-        ("unsupported_notice",)),
+        ("keys_unsupported", "unsupported_notice")),
     Row("backend_failed", S.signing_in, S.backend_unavailable, (), ("backend_notice",)),
     Row("create_key", (S.payment_confirmed, "@has_credits", S.insufficient_ai_credits),
-        S.signing_in, ("needs_key",), ("issue_api_key",)),
+        S.signing_in, ("needs_key", "keys_offered"), ("issue_api_key",)),
     Row("reveal_key", S.payment_confirmed, None, ("has_key_token",), ("reveal",)),
     Row("hide_key", S.payment_confirmed, None, ("has_key_token",), ("hide",)),
     # balance and usage
+    Row("view_usage", (S.payment_confirmed, "@streaming"), S.has_credits,
+        ("has_wallet", "usage_offered"), ("drop_token", "load_usage")),
     Row("view_usage", (S.payment_confirmed, "@streaming"), S.has_credits, ("has_wallet",),
-        ("drop_token", "load_usage")),
-    Row("refresh", (*_USAGE_SOURCES,), None, (), ("load_usage",)),
+        ("drop_token", "load_account")),
+    Row("refresh", _USAGE_SOURCES, None, ("usage_offered",), ("load_usage",)),
+    Row("refresh", _USAGE_SOURCES, None, (), ("load_account",)),
+    *_routes("account_loaded", _USAGE_SOURCES, streams=False),
     Row("usage_loaded", _USAGE_SOURCES, S.insufficient_ai_credits, ("out_of_credit",),
         ("apply_usage",)),
     Row("usage_loaded", _USAGE_SOURCES, S.low_balance, ("low_balance",), ("apply_usage",)),
@@ -336,7 +418,7 @@ TABLE: tuple[Row, ...] = (
     Row("account_loaded", S.streaming_active, S.streaming_stopped, (), ("apply_account",)),
     Row("backend_failed", "@streaming", S.backend_unavailable, (), ("backend_notice",)),
     # the backend is down
-    Row("retry", S.backend_unavailable, S.payment_pending, ("payment_sent",),
+    Row("retry", S.backend_unavailable, S.payment_pending, ("payment_in_flight",),
         ("clear_notice", "record_payment")),
     Row("retry", S.backend_unavailable, S.connecting, ("has_wallet",),
         ("clear_notice", "load_account")),
@@ -492,8 +574,11 @@ class _Run:
         event = self.event
         assert isinstance(event, ev.AccountLoaded)
         config = self.snap.config
-        if event.gd_price is not None and event.gd_price != config.gd_price:
-            config = config.model_copy(update={"gd_price": event.gd_price})
+        if event.gd_price is not None and (
+            event.gd_price != config.gd_price or event.price_source != config.gd_price_source
+        ):
+            config = config.model_copy(update={"gd_price": event.gd_price,
+                                               "gd_price_source": event.price_source})
         key = self.snap.api_key
         if event.key_prefix and (key is None or key.prefix != event.key_prefix):
             key = ApiKey(prefix=event.key_prefix)
@@ -505,7 +590,11 @@ class _Run:
             stream=event.stream,
             notice=None,
             cached=CachedBalance(available_usd=event.credit.available_usd, as_of=event.at),
+            outstanding=event.outstanding,
+            history=event.history,
         )
+        if event.features is not None:
+            self.set(features=event.features)
 
     def apply_chain(self) -> None:
         chain_id = self.event_chain_id()
@@ -537,7 +626,7 @@ class _Run:
         quote = self.snap.quote
         assert quote is not None
         pending = PendingAction(kind="purchase", request_id=self.request_id(),
-                                amount_wei=quote.gd_wei)  # fmt: skip
+                                account=self.account(), amount_wei=quote.gd_wei)  # fmt: skip
         self.set(pending=pending, notice=None)
         self._emit_pending(pending)
 
@@ -557,10 +646,11 @@ class _Run:
         self.emit(effect_cls[pending.kind](request_id=pending.request_id, sender=account,
                                            buyer=account, flow_rate=pending.flow_rate))  # fmt: skip
 
-    def retry_action(self) -> None:
+    def pay_again(self) -> None:
         pending = self.snap.pending
-        assert pending is not None
-        again = pending.model_copy(update={"request_id": self.request_id(), "tx_hash": None})
+        assert pending is not None and pending.transfer_safe
+        again = pending.model_copy(update={"request_id": self.request_id(), "tx_hash": None,
+                                           "reverted": False, "account": self.account()})
         self.set(pending=again, notice=None)
         self._emit_pending(again)
 
@@ -574,31 +664,85 @@ class _Run:
         assert pending is not None and pending.tx_hash is not None
         self.emit(fx.RecordPayment(tx_hash=pending.tx_hash, account=self.account()))
 
-    def apply_recorded(self) -> None:
-        event = self.event
-        assert isinstance(event, ev.PaymentRecorded)
+    def _apply_payment_result(self, event: ev.PaymentRecorded) -> None:
         credit = event.credit or self.snap.credit
-        self.set(credit=credit, notice=None, amount=AmountInput(), quote=None)
+        self.set(credit=credit, amount=AmountInput(), quote=None, outstanding=event.outstanding)
         if self.snap.wallet is not None:
             update: dict[str, Any] = {"first_deposit_done": True}
             if event.g_balance_wei is not None:
                 update["g_balance_wei"] = event.g_balance_wei
             self.set(wallet=self.snap.wallet.model_copy(update=update))
 
-    def pending_notice(self) -> None:
-        self.set(notice=Notice(kind="info", title="Waiting for your credits",
-                               message="The payment is on chain; the credits service is still "
-                               "funding it. This can take a minute."))  # fmt: skip
+    def apply_recorded(self) -> None:
+        event = self.event
+        assert isinstance(event, ev.PaymentRecorded)
+        self._apply_payment_result(event)
+        # Recorded and funded: the intent is done; nothing is in flight any more.
+        self.set(pending=None, notice=None)
 
-    def funding_failed_notice(self) -> None:
-        self.set(notice=Notice(kind="error", title="Payment failed",
-                               message="Your payment could not be turned into credits. "
-                               "Try again, or contact support with the transaction reference.",
-                               code="funding_failed"))  # fmt: skip
+    def apply_outstanding(self) -> None:
+        event = self.event
+        assert isinstance(event, ev.PaymentRecorded)
+        self._apply_payment_result(event)
+        failed = event.status == "failed"
+        self.set(notice=Notice(
+            kind="error" if failed else "info",
+            title="Your G$ arrived — crediting failed" if failed
+            else "Your G$ arrived — crediting is pending",
+            message=("The credits service could not fund this payment yet. It stays owed to "
+                     "you: Check Again asks it to try again. Do not pay again.") if failed
+            else ("The payment is on chain; the credits service is still funding it. "
+                  "This can take a minute. Do not pay again."),
+            code="funding_failed" if failed else "funding_pending"))  # fmt: skip
+
+    def settle_outstanding(self) -> None:
+        # Leaving the outstanding card: the debt stays listed in ``outstanding`` (banner).
+        self.set(pending=None, notice=None)
+
+    def recheck_outstanding(self) -> None:
+        entry = next(o for o in self.snap.outstanding if o.tx_hash)
+        assert entry.tx_hash is not None
+        pending = PendingAction(kind="purchase", request_id=self.request_id(),
+                                account=self.account(), amount_wei=entry.gd_wei,
+                                tx_hash=entry.tx_hash)  # fmt: skip
+        self.set(pending=pending, notice=None)
+        self.emit(fx.RecordPayment(tx_hash=entry.tx_hash, account=self.account()))
+
+    def apply_revert(self) -> None:
+        assert self.snap.pending is not None
+        self.set(pending=self.snap.pending.model_copy(update={"reverted": True}))
+
+    def unconfirmed_notice(self) -> None:
+        event = self.event
+        assert isinstance(event, ev.PaymentUnconfirmed) and self.snap.pending is not None
+        amount = format_gd(self.snap.pending.amount_wei)
+        self.set(notice=Notice(kind="warning", title="Still confirming",
+                               message=f"Your payment of {amount} G$ was sent and has not "
+                               "confirmed yet. Do not pay again: Check Again looks up this "
+                               "transaction, it never sends a new one.",
+                               code=event.code))  # fmt: skip
+
+    def stream_failed_notice(self) -> None:
+        event = self.event
+        assert isinstance(event, ev.PaymentFailed)
+        kind = self.pending_kind()
+        title = {"stream_start": "The stream did not start",
+                 "stream_resume": "The stream did not resume",
+                 "stream_pause": "The stream was not paused",
+                 "stream_stop": "The stream was not stopped"}.get(kind or "", "Stream not changed")
+        message = event.message
+        if event.code == "unknown":
+            message = "The transaction did not go through. Your stream is unchanged; try again."
+        self.set(notice=Notice(kind="error", title=title, message=message, code=event.code),
+                 pending=None)  # fmt: skip
+
+    def keys_unsupported(self) -> None:
+        features = self.snap.features or _ALL_FEATURES
+        self.set(features=features.model_copy(update={"api_keys": False}))
 
     def failure_notice(self) -> None:
         event = self.event
-        assert isinstance(event, ev.PaymentFailed)
+        assert isinstance(event, ev.PaymentFailed | ev.PaymentReverted)
         self.set(notice=Notice(kind="error", title="Payment failed", message=event.message,
                                code=event.code))  # fmt: skip
 
@@ -626,7 +770,7 @@ class _Run:
     def backend_notice(self) -> None:
         event = self.event
         assert isinstance(event, ev.BackendFailed)
-        sent = self.snap.pending is not None and self.snap.pending.tx_hash is not None
+        sent = _in_flight(self)
         message = (
             "Your payment is on chain and will be credited once the service is back. "
             "Do not pay again."
@@ -733,9 +877,11 @@ class _Run:
         self.set(byok=None)
 
     def sign_out(self) -> None:
-        self.set(wallet=None, mode="one_time", amount=AmountInput(), quote=None, pending=None,
+        # A payment in flight outlives the session: reconnecting re-checks it (never re-pays).
+        pending = self.snap.pending if _in_flight(self) else None
+        self.set(wallet=None, mode="one_time", amount=AmountInput(), quote=None, pending=pending,
                  credit=None, api_key=None, usage=None, stream=None, notice=None, cached=None,
-                 byok=None)  # fmt: skip
+                 byok=None, features=None, outstanding=(), history=None)  # fmt: skip
         if self.snap.wallet is not None:
             self.emit(fx.DisconnectWallet())
 

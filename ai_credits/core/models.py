@@ -11,6 +11,15 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler
 from pydantic_core import core_schema
 
+from ai_credits.core.limits import (
+    AMOUNT_TEXT_MAX,
+    KEY_ID_MAX,
+    KEY_PREFIX_MAX,
+    MODEL_NAME_MAX,
+    REQUEST_ID_MAX,
+    TOKEN_COUNT_MAX,
+    GdPriceText,
+)
 from ai_credits.core.onchain import ADDRESS_PATTERN, TX_HASH_PATTERN
 
 __all__ = [
@@ -18,11 +27,14 @@ __all__ = [
     "TX_HASH_PATTERN",
     "AmountInput",
     "ApiKey",
+    "BackendFeatures",
     "CachedBalance",
+    "CreditEntry",
     "CreditSummary",
     "Mode",
     "Notice",
-    "PendingAction",
+        "PendingAction",
+    "PriceSource",
     "Quote",
     "SecretToken",
     "StreamInfo",
@@ -32,6 +44,9 @@ __all__ = [
 ]
 
 Mode = Literal["one_time", "stream"]
+PriceSource = Literal["config", "backend", "oracle"]
+"""Where the G$ price came from: the host's default, the backend's ``GD_CUSD_PRICE`` fallback,
+or the on-chain oracle the backend credits with (the only one that makes the quote exact)."""
 WeiInt = Annotated[int, Field(ge=0)]
 MicroUsd = Annotated[int, Field(ge=0)]
 
@@ -40,8 +55,10 @@ class SecretToken:
     """An API key token that never shows itself by accident.
 
     ``str()``/``repr()`` give the masked form (``gd_live_…abcd``); the full token comes only from
-    :meth:`reveal`.  It serialises in full to JSON so a snapshot round-trips exactly — hosts must
-    store snapshots as they would store any credential.
+    :meth:`reveal`.  Like pydantic's ``SecretStr`` in python mode: ``model_dump()`` keeps the
+    ``SecretToken`` object itself, so a dict dumped for logging or debugging never holds the key.
+    JSON mode (``model_dump_json``, ``model_dump(mode="json")``) writes the full token so a snapshot
+    round-trips exactly — hosts must store snapshots as they would store any credential.
     """
 
     __slots__ = ("_value",)
@@ -84,7 +101,7 @@ class SecretToken:
                 [core_schema.is_instance_schema(cls), from_str]
             ),
             serialization=core_schema.plain_serializer_function_ser_schema(
-                lambda token: token.reveal()
+                lambda token: token.reveal(), when_used="json"
             ),
         )
 
@@ -97,7 +114,12 @@ class WidgetConfig(_Frozen):
     """What a host decides once: chain, prices, bonuses, units, thresholds, setup values."""
 
     supported_chain_ids: tuple[int, ...] = (42220,)
-    gd_price: str = Field(default="0.0001", description="cUSD per G$ until the backend says.")
+    gd_price: GdPriceText = Field(
+        default="0.0001", description="cUSD per G$ until the backend says (plausible range)."
+    )
+    gd_price_source: PriceSource = Field(
+        default="config", description="Where ``gd_price`` came from; only ``oracle`` is exact."
+    )
     regular_bonus_bps: int = Field(default=1_000, ge=0, le=10_000)
     streaming_bonus_bps: int = Field(default=2_000, ge=0, le=10_000)
     min_first_deposit_usd: MicroUsd = 1_000_000
@@ -141,7 +163,7 @@ class CreditSummary(_Frozen):
 class AmountInput(_Frozen):
     """The amount field: the text as typed (kept through every failure) and what it means."""
 
-    text: str = ""
+    text: str = Field(default="", max_length=AMOUNT_TEXT_MAX + 1)
     wei: WeiInt | None = None
     error_code: str | None = None
     error_message: str | None = None
@@ -161,23 +183,47 @@ class Quote(_Frozen):
     gd_price: str
     usd_micro_per_token: int
     made_at: datetime | None = None
+    estimate: bool = Field(
+        default=False,
+        description="Priced at a fallback, not the oracle the backend credits with: the credit "
+        "may differ slightly.",
+    )
 
 
 class PendingAction(_Frozen):
-    """The wallet action under way (or last attempted, kept so Retry can repeat it)."""
+    """One user intent to move G$ (a purchase or a stream change) and what the chain said of it.
+
+    The intent owns at most one transfer: once ``tx_hash`` is set every retry re-checks that hash
+    (receipt, then record).  A new transfer for the same amount is possible only when the chain
+    said the transaction ``reverted``, or no hash ever existed — and then only as an explicit
+    "Pay again".  A purchase stays here until the backend has recorded and funded it.
+    """
 
     kind: Literal["purchase", "stream_start", "stream_resume", "stream_pause", "stream_stop"]
     request_id: str
+    account: str | None = Field(default=None, pattern=ADDRESS_PATTERN,
+                                description="The paying wallet (lower-case).")
     amount_wei: WeiInt = 0
     flow_rate: WeiInt = 0
     tx_hash: str | None = Field(default=None, pattern=TX_HASH_PATTERN)
+    reverted: bool = Field(default=False, description="The chain mined it with status 0.")
+
+    @property
+    def in_flight(self) -> bool:
+        """A transaction exists and may still move G$: it must be re-checked, never re-sent."""
+        return self.tx_hash is not None and not self.reverted
+
+    @property
+    def transfer_safe(self) -> bool:
+        """No G$ can have left for this intent: a new transfer would not pay twice."""
+        return self.tx_hash is None or self.reverted
 
 
 class ApiKey(_Frozen):
     """The account's API key: always the prefix; the token only in the state that shows it once."""
 
-    key_id: str | None = None
-    prefix: str
+    key_id: str | None = Field(default=None, max_length=KEY_ID_MAX)
+    prefix: str = Field(max_length=KEY_PREFIX_MAX)
     token: SecretToken | None = None
     revealed: bool = False
 
@@ -185,13 +231,13 @@ class ApiKey(_Frozen):
 class UsageRow(_Frozen):
     """One AI request as billed: Held → Charged or Released."""
 
-    request_id: str = Field(max_length=100)
-    model: str = Field(max_length=200)
+    request_id: str = Field(max_length=REQUEST_ID_MAX)
+    model: str = Field(max_length=MODEL_NAME_MAX)
     status: Literal["held", "charged", "released"]
     hold_usd: MicroUsd
     cost_usd: MicroUsd | None = None
-    prompt_tokens: int = Field(default=0, ge=0)
-    completion_tokens: int = Field(default=0, ge=0)
+    prompt_tokens: int = Field(default=0, ge=0, le=TOKEN_COUNT_MAX)
+    completion_tokens: int = Field(default=0, ge=0, le=TOKEN_COUNT_MAX)
     created_at: datetime
 
 
@@ -214,6 +260,29 @@ class Notice(_Frozen):
     title: str = Field(max_length=200)
     message: str = Field(default="", max_length=500)
     code: str | None = None
+
+
+class CreditEntry(_Frozen):
+    """One credit the backend recorded for G$ that reached the vault (a deposit or stream credit).
+
+    ``pending`` and ``failed`` entries are *outstanding*: owed to the user, shown with their
+    transaction on every visit, never a reason to pay again.
+    """
+
+    tx_hash: str | None = Field(default=None, pattern=TX_HASH_PATTERN)
+    source: Literal["deposit", "stream"] = "deposit"
+    gd_wei: WeiInt = 0
+    credit_usd: MicroUsd = 0
+    status: Literal["funded", "pending", "failed"] = "pending"
+    created_at: datetime | None = None
+
+
+class BackendFeatures(_Frozen):
+    """What the connected credits backend offers beyond the live routes (asked once per
+    connection).  The live Worker has neither keys nor usage yet."""
+
+    api_keys: bool = True
+    usage: bool = True
 
 
 class CachedBalance(_Frozen):

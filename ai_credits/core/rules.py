@@ -16,7 +16,7 @@ from ai_credits.core.quote import (
     parse_gd_amount,
 )
 from ai_credits.core.snapshot import Snapshot
-from ai_credits.errors import InvalidAmount
+from ai_credits.errors import InvalidAmount, QuoteError
 
 __all__ = ["default_request_id", "evaluate_amount", "is_low_balance"]
 
@@ -46,6 +46,7 @@ def _quote(snapshot: Snapshot, wei: int, mode: Mode, at: datetime | None) -> Quo
         gd_price=cfg.gd_price,
         usd_micro_per_token=credit.usd_micro_per_token,
         made_at=at,
+        estimate=cfg.gd_price_source != "oracle",
     )
 
 
@@ -63,6 +64,19 @@ def evaluate_amount(
         wei = parse_gd_amount(text)
     except InvalidAmount as exc:
         return AmountInput(text=text, error_code=exc.code, error_message=exc.message), None
+    try:
+        return _evaluate_wei(snapshot, text, wei, mode, at)
+    except QuoteError:  # a price the config validators refuse; kept as an inline error anyway
+        return AmountInput(text=text, wei=wei, error_code="no_price",
+                           error_message=NO_PRICE_MESSAGE), None  # fmt: skip
+
+
+NO_PRICE_MESSAGE = "Prices are unavailable right now. Try again in a moment."
+
+
+def _evaluate_wei(
+    snapshot: Snapshot, text: str, wei: int, mode: Mode, at: datetime | None
+) -> tuple[AmountInput, Quote | None]:
     quote = _quote(snapshot, wei, mode, at)
     cfg = snapshot.config
     if mode == "stream":

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ai_credits.core.models import (
     AmountInput,
     ApiKey,
+    BackendFeatures,
     CachedBalance,
+    CreditEntry,
     CreditSummary,
     Mode,
     Notice,
@@ -23,9 +25,22 @@ from ai_credits.core.models import (
 )
 from ai_credits.core.states import State
 
-__all__ = ["SCHEMA_VERSION", "ByokSetup", "Snapshot", "initial_snapshot"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "WALLET_OPTIONAL_STATES",
+    "ByokSetup",
+    "Snapshot",
+    "context_problems",
+    "initial_snapshot",
+]
 
 SCHEMA_VERSION = 1
+
+WALLET_OPTIONAL_STATES = frozenset(
+    {State.disconnected, State.connecting, State.byok, State.backend_unavailable}
+)
+"""The only states a snapshot may be in without a connected wallet; every other state acts on
+the wallet's account (loads it, pays from it, signs with it)."""
 
 
 class ByokSetup(BaseModel):
@@ -39,7 +54,15 @@ class ByokSetup(BaseModel):
 
 class Snapshot(BaseModel):
     """The widget at one moment. Frozen; ``model_dump_json`` / ``model_validate_json`` round-trip it
-    exactly.  Hold one per visitor and pass it to :func:`ai_credits.step` with each event."""
+    exactly.  Hold one per visitor and pass it to :func:`ai_credits.step` with each event.
+
+    Building or loading a snapshot (``Snapshot(...)``, ``model_validate``, ``model_validate_json``)
+    also checks that its ``state`` agrees with its context — e.g. ``has_credits`` needs a wallet —
+    and raises pydantic's ``ValidationError`` saying which part is missing, so a snapshot a host
+    loads from storage either is one the machine can step or is refused up front.  (``step``
+    derives snapshots with ``model_copy``, which skips the check: the machine keeps it by
+    construction.)
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -59,7 +82,32 @@ class Snapshot(BaseModel):
     notice: Notice | None = None
     cached: CachedBalance | None = None
     byok: ByokSetup | None = None
+    features: BackendFeatures | None = Field(
+        default=None, description="What the backend offers; None until asked (assume all)."
+    )
+    outstanding: tuple[CreditEntry, ...] = Field(
+        default=(), description="Credits owed: G$ arrived, crediting pending or failed."
+    )
+    history: tuple[CreditEntry, ...] | None = Field(
+        default=None, description="Recent credits, shown where the backend has no usage."
+    )
     updated_at: datetime | None = None
+
+    @model_validator(mode="after")
+    def _state_agrees_with_context(self) -> Self:
+        problems = context_problems(self)
+        if problems:
+            raise ValueError(f"inconsistent snapshot: {'; '.join(problems)}")
+        return self
+
+
+def context_problems(snapshot: Snapshot) -> list[str]:
+    """Why ``snapshot``'s state disagrees with its context (empty when it agrees)."""
+    problems: list[str] = []
+    state = snapshot.state
+    if snapshot.wallet is None and state not in WALLET_OPTIONAL_STATES:
+        problems.append(f"state '{state.value}' needs a connected wallet but 'wallet' is empty")
+    return problems
 
 
 def initial_snapshot(config: WidgetConfig | None = None) -> Snapshot:

@@ -35,6 +35,9 @@ class State(StrEnum):
     low_balance = "low_balance"
     signing_in = "signing_in"
     byok = "byok"
+    # the payment lifecycle: a sent payment is re-checked, never re-paid
+    payment_confirming = "payment_confirming"
+    credit_outstanding = "credit_outstanding"
 
 
 PARENT: dict[State, State] = {
@@ -73,6 +76,7 @@ GROUPS["wallet"] = frozenset(State) - {
     State.connecting,
     State.byok,
     State.payment_pending,
+    State.payment_confirming,
     State.awaiting_signature,
     State.signing_in,
     State.unsupported_chain,

@@ -17,15 +17,29 @@ from ai_credits.backends.errors import (
     AlreadyRecorded,
     BackendError,
     NotSupported,
+    ReceiptNotFound,
     Unauthorised,
 )
 from ai_credits.backends.protocol import CreditsBackend, account_summary
-from ai_credits.backends.wire import CreditReservation, FundResult, UserCreditProfile
+from ai_credits.backends.wire import (
+    CreditReservation,
+    FundResult,
+    GdCreditEntry,
+    UserCreditProfile,
+)
 from ai_credits.chain.errors import ChainError
 from ai_credits.chain.models import WalletAdapter, WalletReading
 from ai_credits.core import effects as fx
 from ai_credits.core import events as ev
-from ai_credits.core.models import CreditSummary, SecretToken, StreamInfo, UsageRow, WalletInfo
+from ai_credits.core.models import (
+    BackendFeatures,
+    CreditEntry,
+    CreditSummary,
+    SecretToken,
+    StreamInfo,
+    UsageRow,
+    WalletInfo,
+)
 from ai_credits.core.quote import VaultMinimums, credit_with_bonus
 
 __all__ = ["EffectExecutor", "KeyRing"]
@@ -61,6 +75,8 @@ class EffectExecutor:
     keys: KeyRing = field(default_factory=KeyRing)
     key_label: str = "AI Credits widget"
     timeout_s: float = 60.0
+    history_limit: int = 5
+    _features: BackendFeatures | None = field(default=None, init=False, repr=False)
 
     async def execute(self, effect: fx.Effect) -> ev.Event | None:
         """The result event of ``effect`` (``None`` for effects with no result)."""
@@ -72,14 +88,18 @@ class EffectExecutor:
         return result
 
     def _timeout(self, effect: fx.Effect) -> ev.Event:
-        if isinstance(effect, fx.SubmitPayment | fx.RecordPayment):
+        if isinstance(effect, fx.RecordPayment):
+            # The transaction exists: it is still confirming, never a reason to pay again.
+            return ev.PaymentUnconfirmed(tx_hash=effect.tx_hash, code="timeout", at=self.clock())
+        if isinstance(effect, fx.SubmitPayment):
             return ev.PaymentFailed(code="timeout", at=self.clock(),
-                                    message="The payment is taking too long. Check your wallet "
-                                    "before trying again.")  # fmt: skip
+                                    message="The wallet did not answer in time. Check your "
+                                    "wallet's activity before paying again.")  # fmt: skip
         return ev.BackendFailed(at=self.clock(), message="The request took too long. Try again.")
 
     # --- wallet ---------------------------------------------------------------------------------
     async def _do_connect_wallet(self, _: fx.ConnectWallet) -> ev.Event:
+        self._features = None  # asked again once per connection
         try:
             connection = await self.wallet.connect()
         except ChainError as exc:
@@ -121,6 +141,19 @@ class EffectExecutor:
             return []
         return await self.backend.usage(self.keys.token.reveal(), limit=20)
 
+    async def _backend_features(self) -> BackendFeatures:
+        """What the backend offers, asked once per connection (the probe changes nothing)."""
+        if self._features is None:
+            caps = await self.backend.capabilities()
+            self._features = BackendFeatures(api_keys=caps.auth and caps.api_keys,
+                                             usage=caps.usage)  # fmt: skip
+        return self._features
+
+    async def _outstanding(self, account: str) -> tuple[CreditEntry, ...]:
+        owed = await self.backend.outstanding(account)
+        return tuple(_credit_entry(e) for e in owed.failed_funding_credits
+                     if e.funding_status != "funded")  # fmt: skip
+
     async def _do_load_account(self, effect: fx.LoadAccount) -> ev.Event:
         now = self.clock()
         try:
@@ -129,15 +162,25 @@ class EffectExecutor:
             return ev.BackendFailed(message=_UNREACHABLE_CHAIN if exc.code == "rpc_unavailable"
                                     else exc.message, at=now)  # fmt: skip
         try:
+            features = await self._backend_features()
             config = await self.backend.config_values()
             try:
-                rows = await self._usage_rows()
+                rows = await self._usage_rows() if features.usage else []
             except (NotSupported, Unauthorised):
                 rows = []
             credit, profile = await self._credit_and_profile(effect.account, rows)
+            outstanding = await self._outstanding(effect.account)
+            history = None
+            if not features.usage:
+                page = await self.backend.credit_history(effect.account,
+                                                         limit=self.history_limit)  # fmt: skip
+                history = tuple(_credit_entry(e) for e in page.items)
         except BackendError as exc:
             return ev.BackendFailed(kind=_kind(exc), message=exc.message, at=now)
-        price = _price_text(config.config.gd_cusd_price)
+        # Quote at the price the backend credits with: the oracle it reads when it records a
+        # deposit.  Its configured price is only its fallback — an estimate.
+        oracle = reading.gd_price
+        price = oracle if oracle is not None else _price_text(config.config.gd_cusd_price)
         stream = _stream_info(reading, profile, price, now) if reading.flow_rate > 0 else None
         return ev.AccountLoaded(
             wallet=WalletInfo(
@@ -149,8 +192,12 @@ class EffectExecutor:
             ),
             credit=credit,
             gd_price=price,
+            price_source="oracle" if oracle is not None else "backend",
             key_prefix=self.keys.prefix,
             stream=stream,
+            features=features,
+            outstanding=outstanding,
+            history=history,
             at=now,
         )
 
@@ -177,10 +224,15 @@ class EffectExecutor:
         return ev.PaymentSubmitted(tx_hash=tx_hash, at=self.clock())
 
     async def _do_record_payment(self, effect: fx.RecordPayment) -> ev.Event:
+        """Re-check one transaction: its receipt, then the backend's record.  Never sends one."""
         try:
             await self.wallet.wait_for_receipt(effect.tx_hash)
         except ChainError as exc:
-            return ev.PaymentFailed(code=exc.code, message=exc.message, at=self.clock())
+            if exc.reverted:
+                return ev.PaymentReverted(tx_hash=effect.tx_hash, code=exc.code,
+                                          message=exc.message, at=self.clock())  # fmt: skip
+            # Late, or the node cannot be reached: the tx may still move G$.
+            return ev.PaymentUnconfirmed(tx_hash=effect.tx_hash, code=exc.code, at=self.clock())
         try:
             balance: int | None = (await self.wallet.read(effect.account)).g_balance_wei
         except ChainError:
@@ -193,10 +245,14 @@ class EffectExecutor:
                 recorded = await self.backend.record_payment(effect.tx_hash)
                 results: list[FundResult] = list(recorded.events)
             except AlreadyRecorded as exc:
-                # Recorded before (never credited twice): report the status it has now.
+                # Recorded and funded before (never credited twice): report that status.
                 results = []
                 already = exc.funding_status
             credit = await self._credit(effect.account, await self._usage_rows_soft())
+            outstanding = await self._outstanding(effect.account)
+        except ReceiptNotFound:
+            return ev.PaymentUnconfirmed(tx_hash=effect.tx_hash, code="receipt_not_found",
+                                         at=self.clock())  # fmt: skip
         except BackendError as exc:
             return ev.BackendFailed(kind=_kind(exc), message=exc.message, at=self.clock())
         statuses: set[str] = {r.funding_status for r in results} or {already}
@@ -204,7 +260,8 @@ class EffectExecutor:
             "funded")  # fmt: skip
         added = sum(r.total_credit_usd for r in results if r.funding_status == "funded")
         return ev.PaymentRecorded(status=status, credit=credit, credited_usd=added,
-                                  g_balance_wei=balance, at=self.clock())  # fmt: skip
+                                  g_balance_wei=balance, outstanding=outstanding,
+                                  at=self.clock())  # fmt: skip
 
     async def _usage_rows_soft(self) -> list[CreditReservation]:
         try:
@@ -299,6 +356,17 @@ def _stream_info(
         streamed_wei=rate * max(int((now - since).total_seconds()), 0) if since else 0,
         accrued_usd=accrued,
         next_credit_at=max(due_by_amount, due_by_day, now),
+    )
+
+
+def _credit_entry(entry: GdCreditEntry) -> CreditEntry:
+    return CreditEntry(
+        tx_hash=entry.tx_hash,
+        source="deposit" if entry.source == "deposit" else "stream",
+        gd_wei=entry.gd_amount_wei,
+        credit_usd=entry.total_credit_usd,
+        status=entry.funding_status,
+        created_at=entry.created_at,
     )
 
 

@@ -9,11 +9,12 @@ with the reason, so a second submit is impossible and everyone can read why.
 from __future__ import annotations
 
 from ai_credits.core.machine import GUARDS, available_events
+from ai_credits.core.quote import format_gd
 from ai_credits.core.snapshot import Snapshot
 from ai_credits.core.states import GROUPS, State
 from ai_credits.views.models import Action, HiddenField
 
-__all__ = ["ActionPool", "build_actions"]
+__all__ = ["HIDDEN_WHEN_DISABLED", "ActionPool", "build_actions"]
 
 S = State
 
@@ -29,6 +30,8 @@ _LABELS: dict[str, str] = {
     "resume_stream": "Resume Stream",
     "stop_stream": "Stop Stream",
     "retry": "Retry",
+    "pay_again": "Pay Again",
+    "check_payment": "Check Again",
     "top_up": "Top Up",
     "reveal_key": "Show Key",
     "hide_key": "Hide Key",
@@ -40,8 +43,11 @@ _LABELS: dict[str, str] = {
     "leave_byok": "Back",
 }
 
-_PRIMARY = {"connect", "confirm", "start_stream", "retry", "switch_chain", "resume_stream"}
-_HIDDEN_WHEN_DISABLED = {"create_key"}
+_PRIMARY = {"connect", "confirm", "start_stream", "retry", "switch_chain", "resume_stream",
+            "pay_again", "check_payment"}
+HIDDEN_WHEN_DISABLED = frozenset({"create_key", "check_payment", "pay_again", "reveal_key",
+                                  "hide_key"})
+"""Buttons not worth showing disabled (their absence says enough)."""
 _STREAMING = GROUPS["streaming"]
 
 
@@ -57,10 +63,14 @@ def _label(event_type: str, snapshot: Snapshot) -> str:
         if state is S.streaming_setup:
             return "Update Stream"
         return "Update Quote" if snapshot.quote is not None else "Get Quote"
-    if event_type == "refresh" and state is S.payment_pending:
-        return "Check Again"
+    if event_type == "pay_again" and snapshot.pending is not None:
+        return f"Pay {format_gd(snapshot.pending.amount_wei)} G$ Again"
     if event_type == "view_usage" and state is S.payment_confirmed:
-        return "View Balance and Usage"
+        features = snapshot.features
+        return ("View Balance and Usage" if features is None or features.usage
+                else "View Balance and History")
+    if event_type == "view_usage" and state is S.credit_outstanding:
+        return "Continue"
     return _LABELS.get(event_type, event_type.replace("_", " ").title())
 
 
@@ -78,7 +88,11 @@ def _synthetic(snapshot: Snapshot, offered: set[str]) -> list[Action]:
     reason: str | None = None
     if "confirm" in offered:
         return []
-    if state in (S.awaiting_signature, S.payment_pending) and (
+    if state is S.payment_confirming:
+        reason = "Your last payment is still confirming. Check it before paying again."
+    elif state is S.credit_outstanding:
+        reason = "Your G$ already arrived. Check its credit instead of paying again."
+    elif state in (S.awaiting_signature, S.payment_pending) and (
         snapshot.pending is None or snapshot.pending.kind == "purchase"
     ):
         reason = "A payment is already under way. Wait for it to finish."
@@ -99,7 +113,7 @@ def build_actions(snapshot: Snapshot) -> list[Action]:
     for item in available_events(snapshot):
         if item.kind != "user":
             continue
-        if not item.allowed and item.type in _HIDDEN_WHEN_DISABLED:
+        if not item.allowed and item.type in HIDDEN_WHEN_DISABLED:
             continue
         offered.add(item.type)
         fields: tuple[HiddenField, ...] = ()

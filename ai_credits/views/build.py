@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
 
-from ai_credits.core.models import ApiKey, CreditSummary, UsageRow, WidgetConfig
+from ai_credits.core.models import ApiKey, CreditEntry, CreditSummary, UsageRow, WidgetConfig
 from ai_credits.core.quote import (
     SECONDS_PER_MONTH,
     VaultMinimums,
@@ -35,6 +35,7 @@ from ai_credits.views.models import (
     Counter,
     Header,
     Hero,
+    InfoCard,
     InfoLine,
     ModeOption,
     ModeSwitch,
@@ -63,6 +64,11 @@ TAGLINE = "Buy AI credits with G$ for Claude Code, Codex, chat & other AI tools.
 SETTLEMENT_NOTE = "You pay with G$; the backend handles AntSeed settlement underneath."
 VERIFY_HINT = "Verify with GoodID to get the bonus"
 BYOK_KEY_PLACEHOLDER = "YOUR_PROVIDER_KEY"
+ESTIMATE_NOTE = ("An estimate at the service's reference price: your credit is priced on chain "
+                 "when the payment is recorded.")
+KEYS_ELSEWHERE = ("This credits service does not issue API keys yet. Your credit is kept for "
+                  "this wallet: API keys come from the AI Credits gateway, and you create one "
+                  "here with a wallet signature once it is offered.")
 
 CHAIN_NAMES: dict[int, str] = {
     1: "Ethereum",
@@ -82,6 +88,8 @@ _KEY_STATES = _USAGE_STATES | {S.payment_confirmed} | GROUPS["streaming"] - {S.s
 _STREAM_STATUS = {S.streaming_active, S.streaming_paused, S.streaming_stopped}
 _SET_UP_STATES = _USAGE_STATES | _STREAM_STATUS
 _BALANCE_STATES = _USAGE_STATES | {S.payment_confirmed} | _STREAM_STATUS
+_OUTSTANDING_STATES = (_USAGE_STATES | {S.connected_empty, S.quote_ready, S.insufficient_g_balance,
+                                       S.payment_confirmed} | _STREAM_STATUS)
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _STEP_LABELS = ("Connect wallet", "Buy credits with G$", "Copy API setup", "Track usage")
 _STEP_WORDS = {
@@ -178,9 +186,12 @@ def _steps(snapshot: Snapshot) -> tuple[StepView, ...]:
                else "ready" if state is S.disconnected else "pending")  # fmt: skip
     bought = _credited(snapshot) or state in (S.payment_confirmed, S.signing_in) or (
         snapshot.stream is not None and snapshot.stream.streamed_wei > 0)
+    owed_failed = any(o.status == "failed" for o in snapshot.outstanding)
     buy = ("needs_attention" if state in (S.payment_failed, S.insufficient_g_balance,
                                           S.insufficient_ai_credits)
-           else "in_progress" if state in (S.awaiting_signature, S.payment_pending)
+           or (state is S.credit_outstanding and owed_failed)
+           else "in_progress" if state in (S.awaiting_signature, S.payment_pending,
+                                           S.payment_confirming, S.credit_outstanding)
            else "completed" if bought
            else "ready" if wallet_ok else "pending")  # fmt: skip
     has_key = snapshot.api_key is not None
@@ -238,16 +249,42 @@ def _notices(snapshot: Snapshot, pool: ActionPool) -> tuple[NoticeView, ...]:
             id="gw-notice-credit", tone="warning", title="You are out of AI credits",
             message="Top up to keep your tools working. Your API key and setup stay the same."))
     elif state is S.payment_confirmed and (notice is None or notice.kind != "error"):
+        with_key = snapshot.api_key is not None
         found.insert(0, NoticeView(
             id="gw-notice-confirmed", tone="success", title="Payment confirmed",
-            message="Your AI credits are ready. Copy your API key and setup below."))
+            message="Your AI credits are ready. Copy your API key and setup below." if with_key
+            else "Your AI credits are ready."))
+    owed = _owed_notice(snapshot, pool)
+    if owed is not None:
+        found.append(owed)
     if found:
         first = found[0]
-        extra = pool.take("retry", "switch_chain")
+        extra = pool.take("retry", "pay_again", "switch_chain")
         if state is S.insufficient_ai_credits:
             extra += pool.take("top_up")
         found[0] = first.model_copy(update={"actions": first.actions + extra})
     return tuple(found)  # fmt: skip
+
+
+def _owed_total(entries: tuple[CreditEntry, ...]) -> int:
+    return sum(e.credit_usd for e in entries)
+
+
+def _owed_notice(snapshot: Snapshot, pool: ActionPool) -> NoticeView | None:
+    """Credit still owed from an earlier payment, on every visit until it is funded."""
+    owed = snapshot.outstanding
+    if not owed or snapshot.state not in _OUTSTANDING_STATES:
+        return None
+    failed = any(o.status == "failed" for o in owed)
+    tx = next((o.tx_hash for o in owed if o.tx_hash), None)
+    where = f" (transaction {short_hex(tx)})" if tx else ""
+    state_word = "failed" if failed else "is pending"
+    return NoticeView(
+        id="gw-notice-owed", tone="warning" if failed else "info",
+        title=f"Credit owed to you: {_credit(_owed_total(owed), snapshot.config)}",
+        message=f"Your G$ arrived{where} but crediting {state_word}. Check Again asks the "
+        "credits service to fund it. Do not pay again.",
+        actions=pool.take("check_payment"))  # fmt: skip
 
 
 # --- wallet, amount, quote ----------------------------------------------------------------------
@@ -352,9 +389,12 @@ def _quote(snapshot: Snapshot, pool: ActionPool) -> QuoteCard | None:
     hint = None
     if not quote.verified:
         hint = f"{VERIFY_HINT} ({_pct(cfg.regular_bonus_bps)} on one-time purchases)."
-    return QuoteCard(title="Your quote", lines=lines, total_label="Total AI credit",
+    return QuoteCard(title="Your quote", lines=lines,
+                     total_label="Estimated total AI credit" if quote.estimate
+                     else "Total AI credit",
                      total=_credit(quote.total_credit_usd, cfg), settlement_note=SETTLEMENT_NOTE,
-                     verify_hint=hint, actions=pool.take("confirm"))  # fmt: skip
+                     verify_hint=hint, price_note=ESTIMATE_NOTE if quote.estimate else None,
+                     actions=pool.take("confirm"))  # fmt: skip
 
 
 # --- wallet actions under way -------------------------------------------------------------------
@@ -387,13 +427,37 @@ def _pending(snapshot: Snapshot, pool: ActionPool) -> PendingCard | None:
         card = PendingCard(title="Payment pending",
                            message="Waiting for your payment to confirm on Celo… "
                            "This usually takes a few seconds.")  # fmt: skip
+    elif state is S.payment_confirming and pending is not None:
+        card = PendingCard(title="Payment sent — still confirming",
+                           message=f"Your payment of {_gd(pending.amount_wei)} has not confirmed "
+                           "on Celo yet. Check Again looks up this transaction; it never sends "
+                           "a new payment.")  # fmt: skip
+    elif state is S.credit_outstanding:
+        card = _owed_card(snapshot)
     else:
         return None
     return card.model_copy(update={
         "tx_short": short_hex(tx) if tx else None, "tx_full": tx,
-        "actions": pool.take("refresh", "confirm") + (
+        "actions": pool.take("check_payment", "view_usage", "refresh", "confirm") + (
             pool.take("disconnect") if state is S.connecting else ()),
     })  # fmt: skip
+
+
+def _owed_card(snapshot: Snapshot) -> PendingCard:
+    cfg = snapshot.config
+    owed = snapshot.outstanding
+    pending = snapshot.pending
+    failed = any(o.status == "failed" for o in owed)
+    lines = [InfoLine(label="You paid", value=_gd(pending.amount_wei))] if pending else []
+    if owed:
+        lines.append(InfoLine(label="Credit owed to you", value=_credit(_owed_total(owed), cfg),
+                              emphasis=True))  # fmt: skip
+    lines.append(InfoLine(label="Crediting", value="Failed" if failed else "Pending"))
+    return PendingCard(
+        title="Your G$ arrived", spinner=not failed, lines=tuple(lines),
+        message="The credits service could not fund your credit yet. It stays owed to you; "
+        "Check Again asks it to try again." if failed
+        else "The credits service is funding your credit. This can take a minute.")
 
 
 # --- key, setup, balance, usage -----------------------------------------------------------------
@@ -426,6 +490,8 @@ def _api_key(snapshot: Snapshot, pool: ActionPool) -> ApiKeyCard | None:
     if key is None:
         create = pool.take("create_key")
         if not create:
+            return None
+        if not create[0].enabled:  # the backend has no keys: _keys_elsewhere explains
             return None
         return ApiKeyCard(title="Your API key",
                           note="Sign a message with your wallet to create your API key.",
@@ -532,6 +598,8 @@ def _usage_row(row: UsageRow, cfg: WidgetConfig) -> UsageRowView:
 def _usage(snapshot: Snapshot) -> UsageTable | None:
     if snapshot.state not in _USAGE_STATES:
         return None
+    if snapshot.features is not None and not snapshot.features.usage:
+        return None  # the credit history card stands in
     rows = snapshot.usage
     empty_title = empty_hint = None
     if rows is None:
@@ -582,6 +650,38 @@ def _chart(snapshot: Snapshot) -> SpendChart | None:
     summary = "Spend per day: " + "; ".join(f"{b.day} {b.value}" for b in bars) + "."
     return SpendChart(title="Spend per day", summary=summary, width=_CHART_W, height=_CHART_H,
                       baseline_y=4 + _PLOT_H, bars=tuple(bars))  # fmt: skip
+
+
+def _keys_elsewhere(snapshot: Snapshot) -> InfoCard | None:
+    features = snapshot.features
+    if features is None or features.api_keys or snapshot.api_key is not None:
+        return None
+    if snapshot.state not in _KEY_STATES:
+        return None
+    return InfoCard(key="api-keys", title="Your API key", message=KEYS_ELSEWHERE)
+
+
+_SOURCE_WORDS = {"deposit": "Deposit", "stream": "Stream"}
+_FUNDING_WORDS = {"funded": "Credited", "pending": "Pending", "failed": "Failed"}
+
+
+def _history(snapshot: Snapshot) -> InfoCard | None:
+    features = snapshot.features
+    if features is None or features.usage or snapshot.state not in _USAGE_STATES:
+        return None
+    entries = snapshot.history or ()
+    cfg = snapshot.config
+    lines = tuple(
+        InfoLine(label=(f"{_day_month(_utc(e.created_at))} · " if e.created_at else "")
+                 + f"{_SOURCE_WORDS[e.source]} · {_gd(e.gd_wei)}",
+                 value=f"{_credit(e.credit_usd, cfg)} · {_FUNDING_WORDS[e.status]}")
+        for e in entries
+    )  # fmt: skip
+    return InfoCard(
+        key="credit-history", title="Credit history",
+        message="" if lines else "No credits yet.",
+        lines=lines,
+    )
 
 
 # --- streams and byok ---------------------------------------------------------------------------
@@ -739,6 +839,7 @@ def build_view(snapshot: Snapshot, *, theme: str = "dark") -> WidgetView:
         setup=_setup(snapshot),
         usage=_usage(snapshot),
         chart=_chart(snapshot),
+        info_cards=tuple(c for c in (_keys_elsewhere(snapshot), _history(snapshot)) if c),
         more_actions=pool.rest(),
         actions=pool.all,
     )

@@ -29,6 +29,7 @@ __all__ = [
     "Header",
     "Hero",
     "HiddenField",
+    "InfoCard",
     "InfoLine",
     "ModeOption",
     "ModeSwitch",
@@ -185,6 +186,9 @@ class QuoteCard(_View):
     total: str
     settlement_note: str
     verify_hint: str | None = None
+    price_note: str | None = Field(
+        default=None, description="Set when the quote is an estimate (not the oracle price)."
+    )
     actions: tuple[Action, ...] = ()
 
 
@@ -193,6 +197,8 @@ class PendingCard(_View):
 
     title: str
     message: str
+    spinner: bool = True
+    lines: tuple[InfoLine, ...] = ()
     tx_short: str | None = None
     tx_full: str | None = None
     actions: tuple[Action, ...] = ()
@@ -350,6 +356,16 @@ class StreamStatusCard(_View):
     actions: tuple[Action, ...] = ()
 
 
+class InfoCard(_View):
+    """A titled card of label/value rows: credit history, credit owed, where keys come from."""
+
+    key: str = Field(pattern=r"^[a-z][a-z0-9-]*$", description="Stable id (test id, anchors).")
+    title: str
+    message: str = ""
+    lines: tuple[InfoLine, ...] = ()
+    actions: tuple[Action, ...] = ()
+
+
 class ByokCard(_View):
     """Bring your own key: the provider values the setup uses instead of credits."""
 
@@ -384,6 +400,7 @@ class WidgetView(_View):
     setup: SetupSnippets | None = None
     usage: UsageTable | None = None
     chart: SpendChart | None = None
+    info_cards: tuple[InfoCard, ...] = ()
     more_actions: tuple[Action, ...] = Field(
         default=(), description="Actions that belong to no card (shown at the end)."
     )

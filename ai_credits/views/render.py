@@ -47,6 +47,7 @@ COMPONENTS: tuple[str, ...] = (
     "stream_status",
     "byok_card",
     "cached_label",
+    "info_card",
 )
 """Per-card templates under ``components/cards/``; each defines ``render(part, url="")``."""
 

@@ -95,7 +95,8 @@ async def test_e4_stream_month_through_daily_credit(harness: Harness) -> None:
         1_192_320,
         7_153_920,
     )
-    assert entry.id == f"stream:2026-08-22:{A}" and entry.source == "streamCron"  # type: ignore[union-attr]
+    # the account route credits as "streamRequest" (the Worker's cron job writes "streamCron")
+    assert entry.id == f"stream:2026-08-22:{A}" and entry.source == "streamRequest"  # type: ignore[union-attr]
 
 
 async def test_e5_stream_update_event_earns_streaming_bonus(harness: Harness) -> None:
@@ -138,7 +139,7 @@ async def test_record_twice_never_credits_twice(harness: Harness) -> None:
     tx = harness.chain.deposit(A, 10 * WEI, logs=2)
     first = await harness.backend.record_payment(tx)
     assert [e.id for e in first.events] == [f"{tx}:0", f"{tx}:1"]
-    assert first.tx_hash == tx and first.to_block == 101
+    assert first.tx_hash == tx and first.to_block == "latest"  # the Worker's echo, not a block
     with pytest.raises(AlreadyRecorded) as info:
         await harness.backend.record_payment(tx)
     assert info.value.detail == "cannot fund credit with status funded"
@@ -147,23 +148,35 @@ async def test_record_twice_never_credits_twice(harness: Harness) -> None:
     assert profile.total_gd_deposited_wei == 20 * WEI
 
 
-async def test_record_account_events_scans_a_range_once(harness: Harness) -> None:
-    first = harness.chain.deposit(A, 2 * WEI)  # block 100
-    await harness.backend.record_payment(first)
-    harness.chain.deposit(A, 3 * WEI)  # block 100 as well, not yet recorded
-    result = await harness.backend.record_account_events(A, 100)
-    assert result.account == A and result.from_block == 100 and result.to_block == "latest"
-    assert [e.gd_amount_wei for e in result.events] == [3 * WEI]  # the recorded one is skipped
-    again = await harness.backend.record_account_events(A, 0, 200)
-    assert again.events == [] and again.to_block == 200
+async def test_record_account_events_takes_and_echoes_block_tags_as_strings(
+    harness: Harness,
+) -> None:
+    harness.chain.deposit(A, 2 * WEI)  # block 100
+    harness.chain.deposit(A, 3 * WEI)  # block 100 as well
+    result = await harness.backend.record_account_events(A, 100)  # an int travels as "0x64"
+    assert result.account == A and result.from_block == "0x64" and result.to_block == "latest"
+    assert [e.gd_amount_wei for e in result.events] == [2 * WEI, 3 * WEI]
     assert (await harness.backend.profile(A)).total_principal_usd == 5_000_000
+    # a rescan over funded events fails like the Worker's (500 cannot fund …), never credits twice
+    with pytest.raises(AlreadyRecorded):
+        await harness.backend.record_account_events(A, "0", "200")
+    later = await harness.backend.record_account_events(A, "101", "latest")
+    assert (later.from_block, later.to_block, later.events) == ("101", "latest", [])
+    assert (await harness.backend.profile(A)).total_principal_usd == 5_000_000
+
+
+@pytest.mark.parametrize(("from_block", "to_block"), [(-1, "latest"), ("0x", "latest"),
+                         ("12a", "latest"), ("1", "earliest"), (1.5, "latest")])  # fmt: skip
+async def test_record_account_events_rejects_what_the_worker_rejects(
+    harness: Harness, from_block: Any, to_block: Any
+) -> None:
     with pytest.raises(BackendRejected):
-        await harness.backend.record_account_events(A, 10, 5)
+        await harness.backend.record_account_events(A, from_block, to_block)
 
 
-async def test_record_of_unknown_tx_credits_nothing(harness: Harness) -> None:
-    result = await harness.backend.record_payment("0x" + "ab" * 32)
-    assert result.events == []
+async def test_record_of_a_tx_without_vault_events_credits_nothing(harness: Harness) -> None:
+    result = await harness.backend.record_payment("0x" + "ab" * 32)  # FakeChain: no events
+    assert result.events == [] and result.to_block == "latest"
 
 
 @pytest.mark.parametrize("bad", ["0x1234", "", "0x" + "z" * 64])
@@ -185,9 +198,16 @@ async def test_failed_funding_is_outstanding_not_credited(harness: Harness) -> N
     outstanding = await harness.backend.outstanding(A)
     assert outstanding.outstanding_funding_usd == 3_000_000
     assert [e.id for e in outstanding.failed_funding_credits] == [entry.id]
-    with pytest.raises(AlreadyRecorded):
+    # Recording the same tx again funds the same entry again, as the Worker's fundCredit does
+    # for an entry that is not funded yet (the knob fires once): no new entry, no new transfer.
+    [again] = (await harness.backend.record_payment(tx)).events
+    assert (again.id, again.funding_status) == (entry.id, "funded")
+    profile = await harness.backend.profile(A)
+    assert profile.total_principal_usd == 3_000_000
+    assert profile.total_outstanding_funding_usd == 0
+    assert (await harness.backend.outstanding(A)).failed_funding_credits == []
+    with pytest.raises(AlreadyRecorded):  # funded: never credited twice
         await harness.backend.record_payment(tx)
-    # the knob fires once
     assert (await harness.fund(A, 1, verified=False)) == 1_000_000
 
 
@@ -231,14 +251,18 @@ async def test_credit_history_bad_query_is_400(
 
 async def test_stream_credit_rules(harness: Harness) -> None:
     none = await harness.backend.stream_credits(A)
-    assert none.streams == [] and none.message
+    assert (none.streams, none.message) == ([], "no active streams found")  # the Worker's words
     flow = flow_rate_for_monthly(10_000 * WEI)  # ≈ 333 G$ a day
     harness.chain.flows[A] = flow
     first = await harness.backend.stream_credits(A)  # first sight: starts accruing
-    assert first.elapsed_seconds == 0 and first.streams[0].message  # type: ignore[union-attr]
-    harness.clock.advance(days=11)  # ≈ 3667 G$ < 4000
+    # within 24 h of the stream's start the Worker answers its cooldown text (sic: "60 seconds")
+    assert (first.streams, first.message) == ([], "stream credits were issued less than 60 seconds ago")
+    harness.clock.advance(days=11)  # ≈ 3667 G$ ≤ 4000
     below = await harness.backend.stream_credits(A)
-    assert below.streams and hasattr(below.streams[0], "message")
+    [note] = below.streams
+    assert below.elapsed_seconds == 11 * 86_400
+    assert note.message == (  # type: ignore[union-attr]
+        f"stream credit amount {flow * 11 * 86_400} is below minimum {4000 * WEI}")
     harness.clock.advance(days=1)  # ≈ 4000 G$
     harness.clock.advance(hours=1)
     due = await harness.backend.stream_credits(A)
@@ -247,7 +271,7 @@ async def test_stream_credit_rules(harness: Harness) -> None:
     assert entry.gd_amount_wei >= 4000 * WEI  # type: ignore[union-attr]
     harness.clock.advance(hours=23)
     cooldown = await harness.backend.stream_credits(A)
-    assert cooldown.streams == [] and cooldown.message
+    assert (cooldown.streams, cooldown.message) == ([], first.message)
     profile = await harness.backend.profile(A)
     assert profile.last_stream_credit_at == due.streams[0].created_at  # type: ignore[union-attr]
     assert profile.total_gd_streamed_wei == entry.gd_amount_wei  # type: ignore[union-attr]

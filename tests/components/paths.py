@@ -13,7 +13,14 @@ from functools import cache
 
 from ai_credits import Snapshot, WidgetConfig, initial_snapshot, step
 from ai_credits.core import events as ev
-from ai_credits.core.models import CreditSummary, StreamInfo, UsageRow, WalletInfo
+from ai_credits.core.models import (
+    BackendFeatures,
+    CreditEntry,
+    CreditSummary,
+    StreamInfo,
+    UsageRow,
+    WalletInfo,
+)
 from ai_credits.core.states import State
 
 __all__ = [
@@ -58,17 +65,27 @@ FUNDED = CreditSummary(credited_usd=2_200_000, last_top_up_usd=2_200_000)
 
 def _connect(*, verified: bool = True, credit: CreditSummary | None = None,
              key_prefix: str | None = None, stream: StreamInfo | None = None,
-             balance_gd: int = 50_000) -> list[ev.Event]:  # fmt: skip
+             balance_gd: int = 50_000, oracle: bool = True,
+             features: BackendFeatures | None = None,
+             outstanding: tuple[CreditEntry, ...] = (),
+             history: tuple[CreditEntry, ...] | None = None) -> list[ev.Event]:  # fmt: skip
     return [
         ev.Connect(at=_t(0)),
         ev.WalletConnected(account=ACCOUNT, chain_id=42220, at=_t(0)),
         ev.AccountLoaded(
             wallet=_wallet(verified=verified, balance_gd=balance_gd,
                            first_deposit_done=credit is not None),
-            credit=credit or CreditSummary(), gd_price="0.0001", key_prefix=key_prefix,
-            stream=stream, at=_t(1),
+            credit=credit or CreditSummary(), gd_price="0.0001",
+            price_source="oracle" if oracle else "backend", key_prefix=key_prefix,
+            stream=stream, features=features, outstanding=outstanding, history=history,
+            at=_t(1),
         ),
     ]  # fmt: skip
+
+
+OWED = CreditEntry(tx_hash=TX_HASH, gd_wei=20_000 * WEI, credit_usd=2_200_000, status="failed",
+                   created_at=_t(4))  # fmt: skip
+LIVE_WORKER = BackendFeatures(api_keys=False, usage=False)
 
 
 def _buy(text: str = "20000") -> list[ev.Event]:
@@ -168,6 +185,23 @@ STORIES: dict[str, Callable[[], list[ev.Event]]] = {
     "payment_failed": lambda: [
         *_connect(), *_buy()[:2],
         ev.PaymentFailed(code="insufficient_gas", message="Not enough CELO for gas.", at=_t(4))],
+    "payment_failed_reverted": lambda: [
+        *_connect(), *_buy(),
+        ev.PaymentReverted(tx_hash=TX_HASH, code="insufficient_gd",
+                           message="Not enough G$ for this payment.", at=_t(4))],
+    "payment_confirming": lambda: [
+        *_connect(), *_buy(), ev.PaymentUnconfirmed(tx_hash=TX_HASH, at=_t(5))],
+    "credit_outstanding": lambda: [
+        *_connect(), *_buy(),
+        ev.PaymentRecorded(status="failed", credit=CreditSummary(pending_usd=2_200_000),
+                           outstanding=(OWED,), at=_t(4))],
+    "connected_empty_owed": lambda: _connect(
+        credit=CreditSummary(pending_usd=2_200_000), outstanding=(OWED,)),
+    "quote_ready_estimate": lambda: [
+        *_connect(oracle=False), ev.EnterAmount(text="20000", at=_t(2))],
+    "has_credits_history": lambda: _connect(
+        credit=FUNDED, features=LIVE_WORKER,
+        history=(OWED.model_copy(update={"status": "funded"}),)),
     "backend_unavailable": lambda: [
         *_has_credits(usage_rows(), FUNDED),
         ev.Refresh(at=_t(60 * 24 + 50)), ev.BackendFailed(at=_t(60 * 24 + 51))],

@@ -27,10 +27,22 @@ PARTS = {
     "stream_status": ("streaming_active", "stream_status"),
     "byok_card": ("byok", "byok"),
 }
+CARD_PARTS = {"info_card": ("has_credits_history", "info_cards")}
 
 
 def test_every_component_has_a_sample() -> None:
-    assert set(COMPONENTS) - set(PARTS) == {"notice", "cached_label"}
+    assert set(COMPONENTS) - set(PARTS) - set(CARD_PARTS) == {"notice", "cached_label"}
+
+
+@pytest.mark.parametrize("name", sorted(CARD_PARTS))
+def test_render_repeated_component_matches_the_widget(name: str) -> None:
+    story, attr = CARD_PARTS[name]
+    widget = " ".join(str(render_widget(snapshot_for(story))).split())
+    parts = getattr(build_view(snapshot_for(story)), attr)
+    assert parts
+    for part in parts:
+        html = " ".join(str(render_component(name, part)).split())
+        assert html in widget
 
 
 @pytest.mark.parametrize("name", sorted(PARTS))

@@ -9,10 +9,12 @@ import pytest
 from ai_credits import available_events
 from ai_credits.core.models import WidgetConfig
 from ai_credits.views import WidgetView, build_view, view_json_schema
+from ai_credits.views.actions import HIDDEN_WHEN_DISABLED
+from ai_credits.views.build import short_hex
 from ai_credits.views.schema import SCHEMA_PATH, schema_text
 from ai_credits.views.snippets import setup_snippets
 from tests.components import paths as p
-from tests.components.paths import STORIES, rendered, snapshot_for
+from tests.components.paths import STORIES, TX_HASH, rendered, snapshot_for
 
 
 def view(story: str) -> WidgetView:
@@ -25,8 +27,8 @@ def test_every_offered_user_event_is_a_button(story: str) -> None:
     offered = {a.type: a for a in available_events(snapshot) if a.kind == "user"}
     actions = {a.type: a for a in view(story).actions}
     for event_type, item in offered.items():
-        if not item.allowed and event_type == "create_key":
-            continue  # "You already have an API key": not worth a disabled button
+        if not item.allowed and event_type in HIDDEN_WHEN_DISABLED:
+            continue  # e.g. "You already have an API key": not worth a disabled button
         assert event_type in actions, event_type
         assert actions[event_type].enabled is item.allowed
     for action in view(story).actions:
@@ -114,13 +116,47 @@ def test_credit_unit_can_be_credits() -> None:
     assert q is not None and q.total == "22,000 credits"
 
 
-def test_payment_failed_keeps_amount_and_offers_retry() -> None:
-    v = view("payment_failed")
+@pytest.mark.parametrize("story", ["payment_failed", "payment_failed_reverted"])
+def test_payment_failed_keeps_amount_and_offers_to_pay_again_by_name(story: str) -> None:
+    v = view(story)
     assert v.amount_form is not None and v.amount_form.text == "20000"
     (notice,) = v.notices
-    assert (notice.tone, notice.message, notice.focus) == ("error", "Not enough CELO for gas.",
-                                                           True)
-    assert [a.label for a in notice.actions] == ["Retry"]
+    assert notice.tone == "error" and notice.focus
+    assert [a.label for a in notice.actions] == ["Pay 20,000.00 G$ Again"]
+
+
+@pytest.mark.parametrize("story", ["payment_confirming", "credit_outstanding"])
+def test_a_sent_payment_offers_check_again_and_never_a_new_payment(story: str) -> None:
+    v = view(story)
+    types = {a.type for a in v.actions if a.enabled}
+    assert "check_payment" in types
+    assert not types & {"confirm", "pay_again", "retry", "enter_amount", "start_stream"}
+    assert v.pending is not None and v.pending.tx_full == TX_HASH
+    assert v.pending.actions[0].label == "Check Again"
+
+
+def test_credit_owed_is_shown_on_a_later_visit_with_its_transaction() -> None:
+    v = view("connected_empty_owed")
+    owed = next(n for n in v.notices if n.id == "gw-notice-owed")
+    assert owed.title == "Credit owed to you: $2.20"
+    assert short_hex(TX_HASH) in owed.message and "Do not pay again" in owed.message
+    assert [a.label for a in owed.actions] == ["Check Again"]
+
+
+def test_a_fallback_price_quote_is_labelled_an_estimate() -> None:
+    exact, estimate = view("quote_ready").quote, view("quote_ready_estimate").quote
+    assert exact is not None and estimate is not None
+    assert (exact.total_label, exact.price_note) == ("Total AI credit", None)
+    assert estimate.total_label == "Estimated total AI credit" and estimate.price_note
+
+
+def test_a_backend_without_keys_or_usage_shows_credit_history_and_where_keys_come_from() -> None:
+    v = view("has_credits_history")
+    cards = {c.key: c for c in v.info_cards}
+    assert "does not issue API keys yet" in cards["api-keys"].message
+    assert [line.value for line in cards["credit-history"].lines] == ["$2.20 · Credited"]
+    assert v.usage is None and v.api_key is None
+    assert "create_key" not in {a.type for a in v.actions}
 
 
 def test_backend_unavailable_shows_only_the_labelled_cached_balance() -> None:

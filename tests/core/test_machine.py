@@ -173,7 +173,8 @@ def test_snapshots_round_trip_exactly_in_every_state(target):
 def test_available_events_report_guards():
     snap = run(*HAPPY_PATH[:4])
     by_type = {a.type: a for a in available_events(snap)}
-    assert by_type["confirm"].allowed and by_type["confirm"].guards == {"quote_purchasable": True}
+    assert by_type["confirm"].allowed
+    assert by_type["confirm"].guards == {"quote_purchasable": True, "payment_in_flight": False}
     over = run(ev.EnterAmount(text="900000"), snapshot=snap)
     assert "confirm" not in {a.type for a in available_events(over)}
     paid = run(*HAPPY_PATH)

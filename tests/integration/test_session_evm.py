@@ -225,9 +225,9 @@ async def test_an_erc20_shortfall_after_the_quote_fails_with_the_amount_kept(
     assert snap.notice.code == "insufficient_gd"
     assert snap.amount.text == "20000" and snap.credit.credited_usd == 0
     assert (world.vault_balance(), world.tx_count()) == (0, nonce)  # nothing was sent
-    # with the G$ back, Retry pays exactly once
+    # with the G$ back, "Pay again" (offered: nothing was sent) pays exactly once
     world.evm.fund(world.address, celo_wei=0, g_wei=20_000 * G)
-    snap = (await world.send(ev.Retry())).snapshot
+    snap = (await world.send(ev.PayAgain())).snapshot
     assert snap.state is S.payment_confirmed
     assert world.vault_balance() == 20_000 * G
 

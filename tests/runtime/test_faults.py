@@ -37,6 +37,12 @@ def worker_json(head: bytes, account: str) -> bytes | None:
     elif "/credit-history" in path:
         body = {"account": account.lower(), "items": [], "total": 0, "limit": 1, "offset": 0,
                 "hasMore": False}
+    elif "/outstanding" in path:
+        body = {"account": account.lower(), "outstandingFundingUsd": "0",
+                "failedFundingCredits": []}
+    elif path.startswith(("/v1/auth", "/v1/requests", "/v1/chat")):
+        # the live Worker has no planned routes: the capability probe finds them missing
+        return http_response(404, b'{"error":"not found"}')
     else:
         return None
     return http_response(200, json.dumps(body).encode())
@@ -58,7 +64,7 @@ FAULTS = {
 
 def replying(fault, *, only_post: bool, account: str):
     async def reply(head: bytes) -> bytes | None:
-        if only_post and not head.startswith(b"POST"):
+        if only_post and not head.startswith(b"POST /v1/celo/events/record"):
             return worker_json(head, account)
         if fault == "timeout":
             await silent(head)

@@ -63,7 +63,7 @@ async def test_wallet_rejection_returns_to_the_quote_with_the_amount_kept():
     assert world.chain.total_deposited(world.account) == 0
 
 
-async def test_not_enough_gas_is_a_sentence_and_retry_pays_once():
+async def test_not_enough_gas_is_a_sentence_and_pay_again_pays_once():
     world = build_world("zero_credits")
     await send_all(world, ev.Connect(), ev.EnterAmount(text="20000"))
     world.chain.set_celo(world.account, 0)
@@ -71,8 +71,9 @@ async def test_not_enough_gas_is_a_sentence_and_retry_pays_once():
     assert snap.state is State.payment_failed
     assert snap.notice.message == "Not enough CELO for gas"
     assert snap.amount.text == "20000" and snap.credit is not None
+    assert snap.pending.tx_hash is None  # nothing was sent: paying again is safe
     world.chain.set_celo(world.account, 10**18)
-    snap = await send_all(world, ev.Retry())
+    snap = await send_all(world, ev.PayAgain())
     assert snap.state is State.payment_confirmed
     assert world.chain.total_deposited(world.account) == 20_000 * 10**18
 
@@ -105,12 +106,13 @@ async def test_backend_down_after_payment_never_claims_success_and_credits_once_
     assert profile.total_principal_usd == 20_000 * 1_150  # 20 000 G$ at $0.00115, once
 
 
-async def test_funding_failure_is_payment_failed():
+async def test_funding_failure_is_outstanding_credit_not_a_failed_payment():
     world = build_world("zero_credits")
     await send_all(world, ev.Connect(), ev.EnterAmount(text="20000"))
     world.backend.fail_next_payment = True
     snap = await send_all(world, ev.Confirm())
-    assert snap.state is State.payment_failed and snap.notice.code == "funding_failed"
+    assert snap.state is State.credit_outstanding and snap.notice.code == "funding_failed"
+    assert [o.status for o in snap.outstanding] == ["failed"]
 
 
 async def test_backend_without_planned_endpoints_confirms_without_inventing_a_key():
@@ -118,8 +120,9 @@ async def test_backend_without_planned_endpoints_confirms_without_inventing_a_ke
     world.backend.planned_endpoints = False
     snap = await send_all(world, *BUY)
     assert snap.state is State.payment_confirmed
-    assert snap.api_key is None
-    assert snap.notice.title == "Not available on this backend yet"
+    assert snap.api_key is None and snap.features.api_keys is False
+    # asked once, up front: no sign-in is attempted on a backend without keys
+    assert "issue_api_key" not in {e.type for t in world.session.history for e in t.step.effects}
 
 
 async def test_signature_cancel_for_the_key_and_create_it_later():
@@ -180,6 +183,6 @@ async def test_a_payment_the_backend_finds_no_vault_event_for_is_not_a_success()
     await send_all(world, ev.Connect(), ev.EnterAmount(text="20000"))
     world.backend.chain = None  # the backend cannot see this chain's events
     snap = await send_all(world, ev.Confirm())
-    assert snap.state is State.payment_pending
-    assert snap.notice.title == "Waiting for your credits"
+    assert snap.state is State.credit_outstanding
+    assert snap.notice.title == "Your G$ arrived — crediting is pending"
     assert snap.api_key is None and snap.credit.credited_usd == 0
