@@ -5,6 +5,7 @@
 - :func:`create_app` / :func:`serve` — a local dev server speaking the Worker's contract.
 """
 
+import ai_credits.recursion_guard  # noqa: F401  (first: restores the recursion limit)
 from ai_credits.backends.errors import (
     AlreadyRecorded,
     BackendError,

@@ -5,6 +5,8 @@ backend's ``planned_endpoints`` is off, exactly like today's Worker), ``OPTIONS`
 ``access-control-allow-origin: *`` on every response, ``404 {"error":"not found"}`` for any unknown
 path or method, ``400 {"error":{"formErrors","fieldErrors"}}`` for bad input and ``500 {"error"}``
 for everything else — including a non-JSON POST body or a missing JSON content type, as the Worker.
+Bodies over 1 MiB get ``413`` before they are parsed; JSON is decoded by
+:func:`ai_credits.safejson.loads`, so no body nests deep enough to overflow the stack.
 
 ``app.state.backend`` may be swapped at run time (tests do).  :func:`serve` runs it on uvicorn;
 :func:`start_in_thread` runs it on a background thread (tests, benchmarks, demos).
@@ -30,6 +32,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ai_credits import safejson
 from ai_credits.backends.errors import (
     AlreadyRecorded,
     BackendRejected,
@@ -46,6 +49,8 @@ from ai_credits.core.onchain import ChainEventSource
 __all__ = ["BackgroundServer", "create_app", "serve", "start_in_thread"]
 
 CORS = {"access-control-allow-origin": "*"}
+MAX_BODY_BYTES = 1 << 20
+"""Request bodies over 1 MiB are refused with 413 before they are parsed."""
 _PREFLIGHT = {
     **CORS,
     "access-control-allow-methods": "GET,POST,DELETE,OPTIONS",
@@ -78,10 +83,14 @@ async def _body(request: Request) -> dict[str, Any]:
     content_type = request.headers.get("content-type", "")
     if "application/json" not in content_type.lower():
         raise _ServerError("content-type must be application/json")
-    raw = await request.body()
+    raw = bytearray()
+    async for chunk in request.stream():  # counted as it arrives: a lying length changes nothing
+        raw += chunk
+        if len(raw) > MAX_BODY_BYTES:
+            raise _BodyTooLarge
     try:
-        data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+        data = safejson.loads(raw)
+    except safejson.UnsafeJSON:  # malformed, non-UTF-8 or nested too deep
         raise _ServerError("request body is not valid JSON") from None
     if not isinstance(data, dict):
         raise rejected(None, "Expected object")
@@ -90,6 +99,15 @@ async def _body(request: Request) -> dict[str, Any]:
 
 class _ServerError(Exception):
     """Becomes ``500 {"error": message}``."""
+
+
+class _BodyTooLarge(Exception):
+    """Becomes ``413 {"error": "request body too large"}`` (over :data:`MAX_BODY_BYTES`)."""
+
+
+def _declared_too_large(request: Request) -> bool:
+    declared = request.headers.get("content-length", "")
+    return declared.isdigit() and int(declared) > MAX_BODY_BYTES
 
 
 def _query_int(request: Request, name: str, default: int) -> int:
@@ -255,12 +273,16 @@ def _to_response(exc: Exception) -> Response:
         return _error(exc.status or 503, exc.detail or "service unavailable")
     if isinstance(exc, _ServerError):
         return _error(500, str(exc))
+    if isinstance(exc, _BodyTooLarge):
+        return _error(413, "request body too large")
     return _error(500, "internal error")
 
 
 async def _dispatch(request: Request) -> Response:
     if request.method == "OPTIONS":
         return Response(status_code=204, headers=_PREFLIGHT)
+    if _declared_too_large(request):  # refused before anything reads or parses the body
+        return _error(413, "request body too large")
     backend: FixtureBackend = request.app.state.backend
     path = request.url.path.rstrip("/") or "/"
     for method, pattern, handler, planned in ROUTES:

@@ -10,6 +10,9 @@ Conventions carried by the types:
   ``exclude_none``);
 - unknown keys are ignored (the Worker validates with zod, which strips them, and may add keys),
   but a missing or mistyped required key is an error, so a 200 with the wrong shape never passes;
+- sizes and ranges come from :mod:`ai_credits.core.limits`, the same constants the core models
+  use: an answer the core would refuse (a 150-character request id, a price of ``1e-12``) is
+  refused here, as a backend error;
 - validation errors never echo input values (``hide_input_in_errors``), and :func:`parse_wire` turns
   them into :class:`BackendUnavailable` naming only the offending locations.
 
@@ -36,6 +39,18 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 
 from ai_credits.backends.errors import BackendUnavailable
+from ai_credits.core.limits import (
+    KEY_ID_MAX,
+    KEY_LABEL_MAX,
+    KEY_PREFIX_MAX,
+    MAX_GD_PRICE,
+    MAX_TIMESTAMP,
+    MIN_GD_PRICE,
+    MIN_TIMESTAMP,
+    MODEL_NAME_MAX,
+    REQUEST_ID_MAX,
+    TOKEN_COUNT_MAX,
+)
 
 __all__ = [
     "Address",
@@ -127,6 +142,8 @@ def _timestamp(value: object, info: ValidationInfo) -> datetime:
         raise ValueError("must be an ISO 8601 timestamp")
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
+    if not MIN_TIMESTAMP <= parsed <= MAX_TIMESTAMP:
+        raise ValueError("must be a timestamp between 1970 and 9000")
     parsed = parsed.astimezone(UTC)
     return parsed.replace(microsecond=parsed.microsecond // 1000 * 1000)
 
@@ -243,7 +260,14 @@ class ConfigStatus(WireModel):
 class ConfigEntries(WireModel):
     """``config`` of ``GET /config/values`` (keys are upper-case on the wire)."""
 
-    gd_cusd_price: float = Field(alias="GD_CUSD_PRICE", gt=0, allow_inf_nan=False)
+    gd_cusd_price: float = Field(
+        alias="GD_CUSD_PRICE",
+        ge=float(MIN_GD_PRICE),
+        le=float(MAX_GD_PRICE),
+        allow_inf_nan=False,
+        strict=True,  # a JSON number: not a boolean, not text
+        description="cUSD per G$; outside the plausible range the core accepts it is refused.",
+    )
     max_bonus_cap_usd: str = Field(alias="MAX_BONUS_CAP_USD")
     regular_bonus_bps: Digits = Field(alias="REGULAR_BONUS_BPS")
     streaming_bonus_bps: Digits = Field(alias="STREAMING_BONUS_BPS")
@@ -389,11 +413,11 @@ class AuthNonce(WireModel):
 class PublicApiKey(WireModel):
     """An API key as the backend shows it: never the token, only its masked prefix."""
 
-    id: str = Field(min_length=1)
-    token_prefix: str
+    id: str = Field(min_length=1, max_length=KEY_ID_MAX)
+    token_prefix: str = Field(min_length=1, max_length=KEY_PREFIX_MAX)
     account: Address
     root_account: Address
-    label: str | None = Field(default=None, min_length=1, max_length=120)
+    label: str | None = Field(default=None, min_length=1, max_length=KEY_LABEL_MAX)
     scopes: list[str] = Field(default_factory=lambda: ["chat:completions"])
     status: Literal["active", "revoked"]
     created_at: Timestamp
@@ -432,7 +456,7 @@ class RequestQuote(WireModel):
 class CreditReservation(WireModel):
     """One usage row: a hold and what became of it (Held / Charged / Released)."""
 
-    request_id: str = Field(min_length=1)
+    request_id: str = Field(min_length=1, max_length=REQUEST_ID_MAX)
     account: Address
     max_cost_usd: Digits
     status: ReservationStatus
@@ -440,9 +464,9 @@ class CreditReservation(WireModel):
     created_at: Timestamp
     updated_at: Timestamp
     # OUR extension (not in the Worker's contract): what the usage table shows per row.
-    model: str | None = Field(default=None, max_length=200)
-    prompt_tokens: int | None = Field(default=None, ge=0)
-    completion_tokens: int | None = Field(default=None, ge=0)
+    model: str | None = Field(default=None, max_length=MODEL_NAME_MAX)
+    prompt_tokens: int | None = Field(default=None, ge=0, le=TOKEN_COUNT_MAX)
+    completion_tokens: int | None = Field(default=None, ge=0, le=TOKEN_COUNT_MAX)
 
 
 class ReservationList(WireModel):
@@ -489,7 +513,7 @@ class ChatUsage(_OpenAIModel):
 class ChatCredit(WireModel):
     """The ``credit`` block the backend adds to a completion."""
 
-    request_id: str = Field(min_length=1)
+    request_id: str = Field(min_length=1, max_length=REQUEST_ID_MAX)
     reserved_micro_usd: Digits
     settled_micro_usd: Digits
     released_micro_usd: Digits | None = None

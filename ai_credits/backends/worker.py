@@ -3,7 +3,8 @@
 - explicit connect/read/write/pool timeouts (:class:`httpx.Timeout`);
 - retries with exponential backoff for GETs only (transport errors and 5xx); POST and DELETE are
   sent exactly once, so a payment is never recorded twice by a retry;
-- every body is streamed with a 1 MiB cap, decoded as JSON and validated by the wire models;
+- every body is streamed with a 1 MiB cap, decoded by :func:`ai_credits.safejson.loads` (no
+  input nests deep enough to overflow the stack) and validated by the wire models;
 - every failure is one of :mod:`ai_credits.backends.errors`;
 - an ``httpx`` transport may be injected (``httpx.MockTransport``, ``httpx.ASGITransport``);
 - API keys travel only in the ``Authorization`` header; they are never logged, and a logging filter
@@ -15,7 +16,6 @@ Planned endpoints answering ``404 {"error":"not found"}`` raise :class:`NotSuppo
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import re
 from collections.abc import Mapping, Sequence
@@ -27,6 +27,7 @@ from urllib.parse import quote
 import httpx
 from pydantic import BaseModel
 
+from ai_credits import safejson
 from ai_credits.backends.errors import (
     AlreadyRecorded,
     BackendError,
@@ -223,9 +224,9 @@ class WorkerBackend:
             data: Any = None
         else:
             try:
-                data = json.loads(raw)
-            except (ValueError, UnicodeDecodeError):
-                raise BackendUnavailable(detail="malformed JSON", status=status) from None
+                data = safejson.loads(raw)
+            except safejson.UnsafeJSON as exc:  # malformed, non-UTF-8 or nested too deep
+                raise BackendUnavailable(detail=str(exc), status=status) from None
         return status, data
 
     async def _call(

@@ -10,6 +10,7 @@
 - :class:`ChainError` and :func:`map_wallet_error`; log decoding of the vault's events.
 """
 
+import ai_credits.recursion_guard  # noqa: F401  (first: restores the recursion limit)
 from ai_credits.chain.abi import (
     CREATE_FLOW_SELECTOR,
     DELETE_FLOW_SELECTOR,
