@@ -56,18 +56,42 @@ def _demo(_: argparse.Namespace) -> int:
     return 0
 
 
+CHAIN_OPTIONS = {
+    "vault": "CELO_VAULT_ADDRESS",
+    "gd_token": "CELO_GD_SUPERTOKEN_ADDRESS",
+    "goodid": "CELO_GOODID_ADDRESS",
+    "price_oracle": "CELO_STATIC_ORACLE_ADDRESS",
+    "cusd": "CELO_CUSD_ADDRESS",
+    "cfa_forwarder": None,
+}
+"""``dev-backend`` options naming contracts (``--vault``, …) and the Worker setting each mirrors."""
+
+
+def chain_config_from_args(args: argparse.Namespace) -> Any:
+    """The :class:`~ai_credits.chain.ChainConfig` of ``dev-backend --rpc-url URL [--vault …]``:
+    Celo mainnet's addresses unless an option names another contract (a local node's)."""
+    from ai_credits.chain import ChainConfig
+
+    given = {k: getattr(args, k) for k in CHAIN_OPTIONS if getattr(args, k, None)}
+    return ChainConfig(rpc_url=args.rpc_url, **given)
+
+
 def _dev_backend(args: argparse.Namespace) -> int:
     """Serve the in-memory FixtureBackend over HTTP, speaking the Worker's wire contract."""
     from ai_credits.backends.devserver import serve
 
     chain = None
     if args.rpc_url:
-        from ai_credits.chain import ChainConfig, ChainReader, Web3ChainEventSource
+        from ai_credits.chain import ChainReader, Web3ChainEventSource
 
-        chain = Web3ChainEventSource(ChainReader(ChainConfig(rpc_url=args.rpc_url)))
+        chain = Web3ChainEventSource(ChainReader(chain_config_from_args(args)))
     where = f"http://{args.host}:{args.port}"
-    print(f"ai-credits dev backend (scenario: {args.scenario or 'empty'}) on {where}", flush=True)
-    serve(port=args.port, host=args.host, scenario=args.scenario, chain=chain)
+    routes = "live + planned routes" if args.planned else "the Worker's live routes"
+    reads = f"chain {args.rpc_url}" if args.rpc_url else "no chain"
+    print(f"ai-credits dev backend (scenario: {args.scenario or 'empty'}; {routes}; {reads}) "
+          f"on {where}", flush=True)  # fmt: skip
+    serve(port=args.port, host=args.host, scenario=args.scenario, chain=chain,
+          planned=args.planned)  # fmt: skip
     return 0
 
 
@@ -83,7 +107,14 @@ def build_parser() -> argparse.ArgumentParser:
     dev.add_argument("--port", type=int, default=8787)
     dev.add_argument("--host", default="127.0.0.1")
     dev.add_argument("--scenario", default=None, help="a scenario name from fixtures/scenarios")
-    dev.add_argument("--rpc-url", default=None, help="read vault events from this node")
+    dev.add_argument("--rpc-url", default=None,
+                     help="credit like the Worker from this node: vault events, GoodID, oracle")
+    for option, setting in CHAIN_OPTIONS.items():
+        dev.add_argument("--" + option.replace("_", "-"), dest=option, default=None,
+                         help=f"contract address on the node (the Worker's {setting})"
+                         if setting else "CFAv1Forwarder address on the node (flow rates)")
+    dev.add_argument("--planned", action="store_true",
+                     help="also serve the planned routes (keys, quote, requests, chat)")
     dev.set_defaults(handler=_dev_backend)
     _add_catalogue_commands(commands)
     return parser

@@ -14,6 +14,7 @@ from ai_credits.backends.errors import (
     InsufficientCredit,
     NotFound,
     NotSupported,
+    ReceiptNotFound,
     Unauthorised,
 )
 from ai_credits.backends.fixture import FixtureBackend
@@ -40,6 +41,7 @@ __all__ = [
     "LedgerConfig",
     "NotFound",
     "NotSupported",
+    "ReceiptNotFound",
     "Scenario",
     "Unauthorised",
     "WorkerBackend",

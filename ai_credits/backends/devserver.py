@@ -40,13 +40,14 @@ from ai_credits.backends.errors import (
     InsufficientCredit,
     NotFound,
     NotSupported,
+    ReceiptNotFound,
     Unauthorised,
 )
 from ai_credits.backends.fixture import FixtureBackend
-from ai_credits.backends.validation import parse_iso, rejected
+from ai_credits.backends.validation import check_record_body, parse_iso, rejected
 from ai_credits.core.onchain import ChainEventSource
 
-__all__ = ["BackgroundServer", "create_app", "serve", "start_in_thread"]
+__all__ = ["BackgroundServer", "create_app", "dev_backend", "serve", "start_in_thread"]
 
 CORS = {"access-control-allow-origin": "*"}
 MAX_BODY_BYTES = 1 << 20
@@ -165,16 +166,22 @@ async def _outstanding(request: Request, b: FixtureBackend, p: dict[str, str]) -
 
 
 async def _record(request: Request, b: FixtureBackend, p: dict[str, str]) -> Response:
-    body = await _body(request)
+    body = check_record_body(await _body(request))  # the Worker's zod schema: strings only
+    to_block = body.get("toBlock", "latest")
     if "txHash" in body:
         result = await b.record_payment(body["txHash"])
-    elif "account" in body and "fromBlock" in body:
-        result = await b.record_account_events(
-            body["account"], body["fromBlock"], body.get("toBlock", "latest")
-        )
     else:
-        raise rejected(None, "Expected {txHash} or {account, fromBlock, toBlock?}")
-    return _json(result.to_wire())
+        result = await b.record_account_events(body["account"], body["fromBlock"], to_block)
+    # The Worker echoes the request: txHash and block tags as sent, the account lower-cased.
+    answer = result.to_wire()
+    echo = {
+        "txHash": body.get("txHash"),
+        "account": body["account"].lower() if "account" in body else None,
+        "fromBlock": body.get("fromBlock"),
+        "toBlock": to_block,
+    }
+    ordered = {k: v for k, v in echo.items() if v is not None}
+    return _json({**ordered, "events": answer["events"]})
 
 
 async def _stream_credits(request: Request, b: FixtureBackend, p: dict[str, str]) -> Response:
@@ -259,6 +266,8 @@ ROUTES: list[tuple[str, re.Pattern[str], Handler, bool]] = [
 def _to_response(exc: Exception) -> Response:
     if isinstance(exc, AlreadyRecorded):
         return _error(500, exc.detail)
+    if isinstance(exc, ReceiptNotFound):  # the Worker's 500 for a tx its node has not mined
+        return _error(500, exc.detail)
     if isinstance(exc, BackendRejected):
         return _error(400, {"formErrors": exc.form_errors, "fieldErrors": exc.field_errors})
     if isinstance(exc, NotSupported):
@@ -315,10 +324,24 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def _backend(scenario: str | Path | None, chain: ChainEventSource | None) -> FixtureBackend:
+def dev_backend(
+    scenario: str | Path | None = None,
+    *,
+    chain: ChainEventSource | None = None,
+    planned: bool = False,
+) -> FixtureBackend:
+    """The backend ``ai-credits dev-backend`` serves, on the wall clock.
+
+    By default it offers only the Worker's live routes, as production does; ``planned`` adds the
+    planned ones (keys, quote, requests, chat) — unless the scenario turns them off.  With a
+    ``chain`` that is a real node it credits like the Worker from chain reads.
+    """
     if scenario is None:
-        return FixtureBackend(clock=_utc_now, chain=chain)
-    return FixtureBackend.from_scenario(scenario, clock=_utc_now, chain=chain)
+        backend = FixtureBackend(clock=_utc_now, chain=chain)
+    else:
+        backend = FixtureBackend.from_scenario(scenario, clock=_utc_now, chain=chain)
+    backend.planned_endpoints = planned and backend.planned_endpoints
+    return backend
 
 
 def serve(
@@ -327,9 +350,12 @@ def serve(
     scenario: str | Path | None = None,
     *,
     chain: ChainEventSource | None = None,
+    planned: bool = False,
 ) -> None:
-    """Run the dev server on uvicorn until interrupted (``ai-credits dev-backend``)."""
-    uvicorn.run(create_app(_backend(scenario, chain)), host=host, port=port, log_level="warning")
+    """Run the dev server on uvicorn until interrupted (``ai-credits dev-backend``); see
+    :func:`dev_backend` for ``planned``."""
+    app = create_app(dev_backend(scenario, chain=chain, planned=planned))
+    uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
 @dataclass

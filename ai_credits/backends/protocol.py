@@ -98,13 +98,18 @@ class CreditsBackend(Protocol):
         ...
 
     async def record_payment(self, tx_hash: str) -> RecordResult:
-        """Ask the backend to credit the vault events of ``tx_hash`` (``AlreadyRecorded`` twice)."""
+        """Ask the backend to credit the vault events of ``tx_hash`` (``AlreadyRecorded`` twice;
+        ``ReceiptNotFound`` while the backend's node has no receipt: still confirming)."""
         ...
 
     async def record_account_events(
-        self, account: str, from_block: int, to_block: int | str = "latest"
+        self, account: str, from_block: int | str, to_block: int | str = "latest"
     ) -> RecordResult:
-        """Ask the backend to scan ``account``'s vault events in a block range."""
+        """Ask the backend to scan ``account``'s vault events in a block range.
+
+        Blocks travel as strings (``"latest"``, ``"0x…"`` or decimal text); an int is sent as
+        ``0x…`` hex.  ``RecordResult.from_block`` / ``to_block`` echo the strings.
+        """
         ...
 
     async def stream_credits(self, account: str) -> StreamCreditsResult:

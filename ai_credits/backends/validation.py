@@ -15,12 +15,14 @@ from ai_credits.backends.errors import BackendRejected
 from ai_credits.backends.wire import CreditSource, FundingStatus
 
 __all__ = [
+    "block_tag",
     "check_address",
     "check_history_query",
     "check_label",
     "check_limit",
     "check_max_tokens",
     "check_messages",
+    "check_record_body",
     "check_tx_hash",
     "parse_iso",
     "rejected",
@@ -28,6 +30,7 @@ __all__ = [
 
 _ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
 _TX_HASH = re.compile(r"0x[0-9a-fA-F]{64}")
+_BLOCK_TAG = re.compile(r"latest|0x[0-9a-fA-F]+|[0-9]+")
 SOURCES: tuple[str, ...] = get_args(CreditSource)
 FUNDING_STATUSES: tuple[str, ...] = get_args(FundingStatus)
 
@@ -140,3 +143,68 @@ def check_max_tokens(value: object) -> int | None:
     if value is None:
         return None
     return _int_in(value, "max_tokens", 1, None)
+
+
+def block_tag(value: object, field: str = "fromBlock") -> str:
+    """A block as the Worker takes it: the string ``latest``, ``0x…`` hex or decimal digits.
+
+    A non-negative int becomes ``0x…`` hex (how a node writes block numbers); anything else —
+    a negative number, a float, a bool, malformed text — is rejected as the Worker's zod schema
+    rejects it.
+    """
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return hex(value)
+    if isinstance(value, str) and _BLOCK_TAG.fullmatch(value):
+        return value
+    raise rejected(field, "Invalid" if isinstance(value, str) else "Expected string")
+
+
+_RECORD_FIELDS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("txHash", _TX_HASH),
+    ("account", _ADDRESS),
+    ("fromBlock", _BLOCK_TAG),
+    ("toBlock", _BLOCK_TAG),
+)
+
+
+def _zod_type(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, list):
+        return "array"
+    return "object" if isinstance(value, Mapping) else type(value).__name__
+
+
+def check_record_body(body: Mapping[str, Any]) -> dict[str, str]:
+    """The body of ``POST /v1/celo/events/record`` checked as the Worker's zod schema does.
+
+    Every field is an optional string (``txHash``, ``account``, ``fromBlock``, ``toBlock``); a
+    wrongly typed one fails alone ("Expected string, received number"), a malformed one
+    ("Invalid") also runs the form rule "provide txHash or account+fromBlock".  Returns the
+    fields present, unchanged (the Worker echoes them as sent).
+    """
+    typed: dict[str, str] = {}
+    errors: dict[str, list[str]] = {}
+    aborted = False
+    for field, pattern in _RECORD_FIELDS:
+        if field not in body:
+            continue
+        value = body[field]
+        if not isinstance(value, str):
+            errors[field] = [f"Expected string, received {_zod_type(value)}"]
+            aborted = True
+            continue
+        typed[field] = value
+        if not pattern.fullmatch(value):
+            errors[field] = ["Invalid"]
+    form: list[str] = []
+    ranged = bool(typed.get("account") and typed.get("fromBlock"))
+    if not aborted and not (typed.get("txHash") or ranged):
+        form.append("provide txHash or account+fromBlock")
+    if errors or form:
+        raise BackendRejected(form_errors=form, field_errors=errors, detail="invalid record body")
+    return typed

@@ -56,6 +56,7 @@ __all__ = [
     "Address",
     "ApiKeyList",
     "AuthNonce",
+    "BlockTag",
     "BridgeResult",
     "ChatChoice",
     "ChatCompletion",
@@ -169,6 +170,8 @@ Digits = Annotated[int, BeforeValidator(_digits), PlainSerializer(str, return_ty
 """A non-negative integer carried as a digit string (micro-USD, wei, wei per second)."""
 Address = Annotated[str, BeforeValidator(_address)]
 """An EVM address, lower-cased."""
+ConfiguredAddress = Annotated[str, Field(pattern=r"^0x[0-9a-fA-F]{40}$")]
+"""An EVM address kept as written (a configuration value the Worker echoes)."""
 TxHash = Annotated[str, BeforeValidator(_tx_hash)]
 Timestamp = Annotated[
     datetime, BeforeValidator(_timestamp), PlainSerializer(js_iso, return_type=str)
@@ -272,13 +275,16 @@ class ConfigEntries(WireModel):
     regular_bonus_bps: Digits = Field(alias="REGULAR_BONUS_BPS")
     streaming_bonus_bps: Digits = Field(alias="STREAMING_BONUS_BPS")
     min_stream_bonus_wei: Digits = Field(alias="MIN_STREAM_BONUS_WEI")
-    celo_vault_address: Address | None = Field(default=None, alias="CELO_VAULT_ADDRESS")
-    celo_goodid_address: Address | None = Field(default=None, alias="CELO_GOODID_ADDRESS")
-    celo_static_oracle_address: Address | None = Field(
+    # The Worker echoes its configured addresses as written (checksummed): case is kept here.
+    celo_vault_address: ConfiguredAddress | None = Field(default=None, alias="CELO_VAULT_ADDRESS")
+    celo_goodid_address: ConfiguredAddress | None = Field(
+        default=None, alias="CELO_GOODID_ADDRESS"
+    )
+    celo_static_oracle_address: ConfiguredAddress | None = Field(
         default=None, alias="CELO_STATIC_ORACLE_ADDRESS"
     )
-    celo_cusd_address: Address | None = Field(default=None, alias="CELO_CUSD_ADDRESS")
-    celo_gd_supertoken_address: Address | None = Field(
+    celo_cusd_address: ConfiguredAddress | None = Field(default=None, alias="CELO_CUSD_ADDRESS")
+    celo_gd_supertoken_address: ConfiguredAddress | None = Field(
         default=None, alias="CELO_GD_SUPERTOKEN_ADDRESS"
     )
     superfluid_subgraph_url: str = Field(alias="SUPERFLUID_SUBGRAPH_URL")
@@ -379,13 +385,18 @@ class Outstanding(WireModel):
     failed_funding_credits: list[GdCreditEntry]
 
 
+BlockTag = Annotated[str, Field(pattern=r"^(latest|0x[0-9a-fA-F]+|[0-9]+)$", max_length=80)]
+"""A block as the Worker takes and echoes it: ``latest``, ``0x…`` hex or decimal digits (text)."""
+
+
 class RecordResult(WireModel):
-    """``POST /v1/celo/events/record``."""
+    """``POST /v1/celo/events/record``: the Worker echoes ``fromBlock`` as sent and ``toBlock`` as
+    sent or ``"latest"`` — block tags are always strings on the wire."""
 
     tx_hash: TxHash | None = None
     account: Address | None = None
-    from_block: int | None = Field(default=None, ge=0, strict=True)
-    to_block: int | str
+    from_block: BlockTag | None = None
+    to_block: BlockTag = "latest"
     events: list[FundResult]
 
 

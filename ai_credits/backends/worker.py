@@ -36,10 +36,11 @@ from ai_credits.backends.errors import (
     InsufficientCredit,
     NotFound,
     NotSupported,
+    ReceiptNotFound,
     Unauthorised,
 )
 from ai_credits.backends.protocol import CELO_CHAIN_ID, Capabilities
-from ai_credits.backends.validation import check_address
+from ai_credits.backends.validation import block_tag, check_address
 from ai_credits.backends.wire import (
     ApiKeyList,
     AuthNonce,
@@ -72,6 +73,8 @@ log = logging.getLogger("ai_credits.backends.worker")
 MAX_BODY_BYTES = 1 << 20
 DEFAULT_TIMEOUT = httpx.Timeout(connect=3.0, read=10.0, write=10.0, pool=3.0)
 _RETRY_STATUSES = frozenset({500, 502, 503, 504})
+RECEIPT_NOT_FOUND = "transaction receipt not found: "
+"""The Worker's 500 text for a tx its node has no receipt for (``fetchCeloVaultEvents``)."""
 _KEY = re.compile(r"gd_live_[0-9a-fA-F]{8,}")
 M = TypeVar("M", bound=BaseModel)
 
@@ -345,14 +348,26 @@ class WorkerBackend:
         return await self._get(Outstanding, f"/v1/accounts/{account}/outstanding")
 
     async def record_payment(self, tx_hash: str) -> RecordResult:
-        """``POST /v1/celo/events/record {txHash}`` (sent once, never retried)."""
+        """``POST /v1/celo/events/record {txHash}`` (sent once, never retried).
+
+        Raises :class:`ReceiptNotFound` when the Worker's node has no receipt yet (its 500
+        ``transaction receipt not found: 0x…``): the payment is still confirming, not failed.
+        """
         return await self._post(RecordResult, "/v1/celo/events/record", body={"txHash": tx_hash})
 
     async def record_account_events(
-        self, account: str, from_block: int, to_block: int | str = "latest"
+        self, account: str, from_block: int | str, to_block: int | str = "latest"
     ) -> RecordResult:
-        """``POST /v1/celo/events/record {account, fromBlock, toBlock}``."""
-        body = {"account": account, "fromBlock": from_block, "toBlock": to_block}
+        """``POST /v1/celo/events/record {account, fromBlock, toBlock}`` (sent once).
+
+        The Worker takes block tags as strings only (``latest``, ``0x…``, decimal): an int is sent
+        as ``0x…`` hex, and the echoed ``fromBlock`` / ``toBlock`` come back as those strings.
+        """
+        body = {
+            "account": check_address(account),
+            "fromBlock": block_tag(from_block, "fromBlock"),
+            "toBlock": block_tag(to_block, "toBlock"),
+        }
         return await self._post(RecordResult, "/v1/celo/events/record", body=body)
 
     async def stream_credits(self, account: str) -> StreamCreditsResult:
@@ -452,6 +467,8 @@ def _map_error(status: int, data: Any, feature: str | None) -> BackendError:
         return NotFound("That item does not exist.", detail=text)
     if text is not None and text.startswith("cannot fund credit with status "):
         return AlreadyRecorded(text.removeprefix("cannot fund credit with status ").strip())
+    if text is not None and text.startswith(RECEIPT_NOT_FOUND):
+        return ReceiptNotFound(text.removeprefix(RECEIPT_NOT_FOUND).strip(), status=status)
     if status >= 500:
         return BackendUnavailable(detail=text, status=status)
     return BackendRejected(form_errors=[text] if text else [], detail=text, status=status)

@@ -102,15 +102,17 @@ class FakeChain:
         return self.flows.get(sender.lower(), 0)
 
     async def account_events(
-        self, account: str, from_block: int, to_block: int | str
+        self, account: str, from_block: str, to_block: str
     ) -> tuple[list[DepositEvent], list[StreamEvent]]:
-        """The optional range scan the fixture uses for ``record_account_events``."""
-        last = 10**12 if to_block == "latest" else int(to_block)
+        """The optional range scan the fixture uses for ``record_account_events`` (block tags are
+        strings, as the Worker passes them to the node)."""
+        first = int(from_block, 0)
+        last = 10**12 if to_block == "latest" else int(to_block, 0)
         deposits = [
             e
             for events in self.deposits.values()
             for e in events
-            if e.account == account and from_block <= e.block_number <= last
+            if e.account == account and first <= e.block_number <= last
         ]
         return deposits, []
 

@@ -78,7 +78,7 @@ async def test_stream_running_has_a_credit_due() -> None:
     profile = await backend.profile(P)
     assert profile.stream_flow_rate_wei_per_second == 3_858_024_691_358_024
     result = await backend.stream_credits(P)
-    assert result.streams[0].source == "streamCron"  # type: ignore[union-attr]
+    assert result.streams[0].source == "streamRequest"  # type: ignore[union-attr]  # the route's
 
 
 async def test_primary_account_can_be_renamed() -> None:
