@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 from typing import Literal
 
+from ai_credits.core.limits import AMOUNT_TEXT_MAX
 from ai_credits.errors import InvalidAmount, QuoteError
 
 __all__ = [
@@ -80,6 +81,8 @@ def usd_micro_per_token(price: Price) -> int:
     if not math.isfinite(as_double) or as_double <= 0:
         raise QuoteError("The G$ price must be a positive number.")
     scaled = as_double * 1e6
+    if not math.isfinite(scaled):
+        raise QuoteError("The G$ price is out of range.")
     floor = math.floor(scaled)
     # scaled - floor is exact for doubles below 2**52, so this is Math.round's tie-up rule exactly.
     return floor + 1 if scaled - floor >= 0.5 else floor
@@ -102,6 +105,8 @@ def gd_wei_for_usd_micro(usd_micro: int, price: Price) -> int:
     """The smallest G$ amount (wei) whose value is at least ``usd_micro`` — for minimum hints."""
     _require_wei(usd_micro, "usd_micro")
     per_token = usd_micro_per_token(price)
+    if per_token == 0:  # a price under 0.0000005 cUSD: no amount of G$ is worth anything
+        raise QuoteError("The G$ price is too small to quote.")
     return -(-usd_micro * WEI_PER_GD // per_token)
 
 
@@ -381,8 +386,11 @@ def parse_gd_amount(text: str) -> int:
 
     Accepts plain decimal notation with at most 18 decimals (``1000``, ``2.5``, ``.5``, ``7.``),
     surrounding whitespace ignored.  Everything else raises :class:`InvalidAmount` whose ``code``
-    says what is wrong and whose ``message`` is the sentence shown under the field.
+    says what is wrong and whose ``message`` is the sentence shown under the field.  Text longer
+    than :data:`~ai_credits.core.limits.AMOUNT_TEXT_MAX` characters is ``too_large``.
     """
+    if len(text) > AMOUNT_TEXT_MAX:
+        raise _amount_error("too_large")
     stripped = text.strip()
     if not stripped:
         raise _amount_error("empty")

@@ -26,6 +26,8 @@ log = logging.getLogger("ai_credits.runtime")
 MAX_STEPS = 32
 """Result events one ``send`` may feed back before it stops: a guard against effect loops."""
 HISTORY_LIMIT = 500
+UNEXPECTED_RESULT = "Something went wrong on our side. Try again in a moment."
+"""The message when an effect fails in a way no adapter mapped (never a traceback)."""
 """Trace entries a session keeps (a long-lived visitor must not grow without bound)."""
 
 
@@ -117,7 +119,15 @@ class Session:
 
     async def _run_effect(self, effect: fx.Effect) -> ev.Event | None:
         log.debug("effect %s", effect.type)
-        return await self._executor.execute(effect)
+        try:
+            return await self._executor.execute(effect)
+        except Exception as exc:  # the host gets a state, never a traceback
+            # The adapters map every failure they know to an event, and the wire models refuse
+            # what the core would; this is the last line for anything they missed (a result the
+            # core refuses, an adapter bug).  Only the type is logged: messages may echo input.
+            log.error("effect %s raised %s; reported as an outage", effect.type,
+                      type(exc).__name__)  # fmt: skip
+            return ev.BackendFailed(at=self.clock(), message=UNEXPECTED_RESULT)
 
 
 class SyncSession:
