@@ -5,13 +5,24 @@ One runtime ``Session`` per visitor (cookie), driving the widget against a fixtu
 JavaScript the page posts and is redirected back, with JavaScript ``widget.js`` posts JSON and
 swaps in the returned widget root.  A developer panel outside the widget bills a request and
 moves the clock.
+
+Every state-changing route (each ``POST``) is guarded against cross-site request forgery: a
+``Sec-Fetch-Site`` other than ``same-origin``/``none`` or an ``Origin`` other than the page's own is
+refused with 403 (a page on another port of the same host is same-*site*, so ``SameSite=Lax``
+cookies alone do not stop it), and so is a request without the visitor's per-session token — the
+``csrf_token`` hidden field this host adds to every form, or the ``X-CSRF-Token`` header
+``widget.js`` sends.  A refused request never creates a session or touches the cookie.  Bodies are
+capped (413), decoded strictly (JSON through :func:`ai_credits.safejson.loads`), and anything
+malformed is a 400 with a plain sentence, never a 500.
 """
 
 from __future__ import annotations
 
+import contextlib
+import re
 import secrets
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -19,10 +30,12 @@ from markupsafe import Markup
 from pydantic import ValidationError
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from ai_credits import safejson
+from ai_credits.backends.errors import BackendError
 from ai_credits.backends.fixture import FixtureBackend
 from ai_credits.backends.worker import WorkerBackend
 from ai_credits.core import events as ev
@@ -34,10 +47,84 @@ from catalogue.site import render_template
 from fixtures.world import World, build_world
 from stories.runner import BILL_BODY
 
-__all__ = ["COOKIE", "create_live_app"]
+__all__ = ["COOKIE", "CSRF_FIELD", "CSRF_HEADER", "MAX_BODY_BYTES", "create_live_app"]
 
 COOKIE = "ai_credits_live"
 MAX_VISITORS = 200
+CSRF_FIELD = "csrf_token"
+"""The hidden form field carrying the visitor's anti-forgery token."""
+CSRF_HEADER = "x-csrf-token"
+"""The header ``widget.js`` sends the token in."""
+MAX_BODY_BYTES = 64 * 1024
+"""A widget event is a few hundred bytes; anything over this is refused with 413."""
+_SAFE_FETCH_SITES = frozenset({"same-origin", "none"})
+_FORM_OPEN = re.compile(r"<form\b[^>]*>")
+
+
+class _Refused(Exception):
+    """A request answered with a plain-text error (403, 400 or 413) and no session change."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def _plain(status: int, message: str) -> Response:
+    return PlainTextResponse(message, status_code=status)
+
+
+def _own_origin(request: Request) -> str:
+    return f"{request.url.scheme}://{request.url.netloc}"
+
+
+def _check_same_origin(request: Request) -> None:
+    """Refuse a request another site (or another port of this host) made the browser send."""
+    site = request.headers.get("sec-fetch-site")
+    if site is not None and site not in _SAFE_FETCH_SITES:
+        raise _Refused(403, "Refused: this request did not come from this page.")
+    origin = request.headers.get("origin")
+    if origin is not None and origin != _own_origin(request):
+        raise _Refused(403, "Refused: this request did not come from this page.")
+
+
+async def _read_body(request: Request) -> bytes:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise _Refused(413, "The request body is too large.")
+    raw = bytearray()
+    async for chunk in request.stream():
+        raw += chunk
+        if len(raw) > MAX_BODY_BYTES:
+            raise _Refused(413, "The request body is too large.")
+    return bytes(raw)
+
+
+async def _form_or_json(request: Request) -> tuple[dict[str, Any], bool]:
+    """The posted fields and whether they came as JSON; malformed bodies are a plain 400."""
+    raw = await _read_body(request)
+    if request.headers.get("content-type", "").startswith("application/json"):
+        try:
+            data = safejson.loads(raw)
+        except safejson.UnsafeJSON as exc:
+            raise _Refused(400, f"Bad request: {exc}.") from None
+        if not isinstance(data, dict):
+            raise _Refused(400, "Bad request: the body must be a JSON object.")
+        return data, True
+    # A plain form posts application/x-www-form-urlencoded (no multipart parser needed).
+    try:
+        text = raw.decode("utf-8")
+        pairs = parse_qsl(text, keep_blank_values=True, strict_parsing=False,
+                          errors="strict", max_num_fields=50)  # fmt: skip
+    except (UnicodeDecodeError, ValueError):
+        raise _Refused(400, "Bad request: the form body is not valid UTF-8 form data.") from None
+    return dict(pairs), False
+
+
+def with_csrf_fields(html: str, token: str) -> str:
+    """``html`` with the hidden ``csrf_token`` field added to every ``<form>``."""
+    hidden = f'<input type="hidden" name="{CSRF_FIELD}" value="{token}">'
+    return _FORM_OPEN.sub(lambda m: m.group(0) + hidden, html)
 
 
 @dataclass
@@ -48,6 +135,7 @@ class Visitor:
     session: Session
     theme: str = "dark"
     slow_receipts: bool = False  # dev tool: stop in payment_pending until "Check Again"
+    csrf: str = field(default_factory=lambda: secrets.token_urlsafe(32))
 
 
 def create_live_app(backend_url: str | None = None, *, prefix: str = "/live") -> Starlette:
@@ -64,6 +152,7 @@ def create_live_app(backend_url: str | None = None, *, prefix: str = "/live") ->
         return Visitor(world, session)
 
     def visitor(request: Request) -> tuple[str, Visitor]:
+        """The visitor of a page view, created on the first visit (GET only)."""
         vid = request.cookies.get(COOKIE, "")
         if vid not in visitors:
             vid = secrets.token_urlsafe(16)
@@ -73,14 +162,38 @@ def create_live_app(backend_url: str | None = None, *, prefix: str = "/live") ->
         visitors.move_to_end(vid)
         return vid, visitors[vid]
 
+    async def guarded(request: Request) -> tuple[str, Visitor, dict[str, Any], bool]:
+        """A state-changing request's visitor, fields and JSON-ness — or :class:`_Refused`.
+
+        Checked before anything changes: same origin, a known session (a POST never creates
+        one, so a forged POST cannot replace the visitor's cookie), a body within bounds, and the
+        session's token in the header or the form.
+        """
+        _check_same_origin(request)
+        vid = request.cookies.get(COOKIE, "")
+        v = visitors.get(vid)
+        if v is None:
+            raise _Refused(403, "Refused: no session. Reload the page and try again.")
+        data, is_json = await _form_or_json(request)
+        sent = request.headers.get(CSRF_HEADER) or data.pop(CSRF_FIELD, None)
+        data.pop(CSRF_FIELD, None)
+        if not isinstance(sent, str) or not secrets.compare_digest(
+            sent.encode("utf-8", "replace"), v.csrf.encode()
+        ):
+            raise _Refused(403, "Refused: the page's security token is missing or out of date. "
+                           "Reload the page and try again.")  # fmt: skip
+        visitors.move_to_end(vid)
+        return vid, v, data, is_json
+
     def done(request: Request, vid: str, body: Response | None = None) -> Response:
         response = body or RedirectResponse(f"{prefix}/", status_code=303)
         response.set_cookie(COOKIE, vid, httponly=True, samesite="lax")
         return response
 
-    def widget(v: Visitor) -> str:
-        return str(render_widget(v.session.snapshot, theme=v.theme,
+    def widget(v: Visitor, *, csrf: bool = True) -> str:
+        html = str(render_widget(v.session.snapshot, theme=v.theme,
                                  post_url=f"{prefix}/event"))  # fmt: skip
+        return with_csrf_fields(html, v.csrf) if csrf else html
 
     async def page(request: Request) -> Response:
         vid, v = visitor(request)
@@ -88,26 +201,24 @@ def create_live_app(backend_url: str | None = None, *, prefix: str = "/live") ->
             v.theme = request.query_params["theme"]
         snapshot = v.session.snapshot
         html = render_template("live.html.jinja", prefix=prefix, theme=v.theme,
-                               widget=Markup(widget(v)),
+                               widget=Markup(widget(v, csrf=False)),
                                state=snapshot.state.value, backend_url=backend_url,
                                slow=v.slow_receipts,
                                now=v.world.clock().isoformat())  # fmt: skip
-        return done(request, vid, HTMLResponse(html))
+        return done(request, vid, HTMLResponse(with_csrf_fields(html, v.csrf)))
 
     async def event(request: Request) -> Response:
-        vid, v = visitor(request)
-        is_json = request.headers.get("content-type", "").startswith("application/json")
-        # A plain form posts application/x-www-form-urlencoded (no multipart parser needed).
-        data: dict[str, Any] = dict(await request.json()) if is_json else dict(
-            parse_qsl((await request.body()).decode(), keep_blank_values=True))  # fmt: skip
-        kind = str(data.pop("event", data.pop("type", "")))
+        try:
+            vid, v, data, is_json = await guarded(request)
+        except _Refused as refused:
+            return _plain(refused.status, refused.message)
+        kind = str(data.pop("event", data.pop("type", "")))[:40]
         if kind not in ev.USER_EVENTS:  # the browser may send user events only
-            return done(request, vid, Response(f"unknown event {kind!r}", status_code=400))
+            return _plain(400, f"Bad request: unknown event {kind!r}.")
         try:
             parsed = ev.parse_event({**data, "type": kind, "at": v.world.clock().isoformat()})
         except ValidationError as exc:
-            return done(request, vid, Response(f"bad event: {exc.error_count()} error(s)",
-                                               status_code=400))  # fmt: skip
+            return _plain(400, f"Bad request: the event has {exc.error_count()} invalid field(s).")
         pending = v.session.snapshot.state is State.payment_pending
         stop_in = State.payment_pending if v.slow_receipts and not pending else None
         await v.session.send(parsed, stop_in=stop_in)
@@ -118,28 +229,43 @@ def create_live_app(backend_url: str | None = None, *, prefix: str = "/live") ->
             await v.session.send(ev.Refresh(at=v.world.clock()))
 
     async def bill(request: Request) -> Response:
-        vid, v = visitor(request)
+        try:
+            vid, v, _, _ = await guarded(request)
+        except _Refused as refused:
+            return _plain(refused.status, refused.message)
         token = v.session.keys.token
         backend = v.session.backend
         if token is not None and isinstance(backend, FixtureBackend | WorkerBackend):
-            await backend.chat_completion(token.reveal(), BILL_BODY)
+            # e.g. not enough credit: the widget then shows what is left
+            with contextlib.suppress(BackendError):
+                await backend.chat_completion(token.reveal(), BILL_BODY)
             await refresh(v)
         return done(request, vid)
 
     async def advance(request: Request) -> Response:
-        vid, v = visitor(request)
+        try:
+            vid, v, _, _ = await guarded(request)
+        except _Refused as refused:
+            return _plain(refused.status, refused.message)
         v.world.clock.advance(86_400)
         await refresh(v)
         return done(request, vid)
 
     async def slow(request: Request) -> Response:
-        vid, v = visitor(request)
+        try:
+            vid, v, _, _ = await guarded(request)
+        except _Refused as refused:
+            return _plain(refused.status, refused.message)
         v.slow_receipts = not v.slow_receipts
         return done(request, vid)
 
     async def reset(request: Request) -> Response:
-        vid, _ = visitor(request)
+        try:
+            vid, v, _, _ = await guarded(request)
+        except _Refused as refused:
+            return _plain(refused.status, refused.message)
         visitors[vid] = new_visitor()
+        visitors[vid].csrf = v.csrf  # the open page's forms stay valid
         return done(request, vid)
 
     return Starlette(routes=[

@@ -6,6 +6,7 @@
   var doc = document;
   var ROOT = ".gw-root";
   var COPIED_MS = 2000;
+  var CSRF = "csrf_token"; /* a host's anti-forgery field: sent as the X-CSRF-Token header */
   var timer = 0;
 
   function rootOf(el) {
@@ -139,17 +140,19 @@
     var body = { type: data.get("event") };
     if (!body.type) return null;
     data.forEach(function (value, key) {
-      if (key !== "event" && typeof value === "string") body[key] = value;
+      if (key !== "event" && key !== CSRF && typeof value === "string") body[key] = value;
     });
     return body;
   }
 
-  function post(root, body) {
+  function post(root, body, csrf) {
+    var headers = { "Content-Type": "application/json", Accept: "text/html" };
+    if (csrf) headers["X-CSRF-Token"] = csrf;
     root.setAttribute("aria-busy", "true");
     root.removeAttribute("data-post-error");
     fetch(root.getAttribute("data-post-url"), {
       method: "POST",
-      headers: { "Content-Type": "application/json", Accept: "text/html" },
+      headers: headers,
       body: JSON.stringify(body),
       credentials: "same-origin"
     })
@@ -186,7 +189,8 @@
     ev.preventDefault();
     if (root.getAttribute("aria-busy") === "true") return;
     if (submitter && submitter.getAttribute("aria-disabled") === "true") return;
-    post(root, body);
+    var token = ev.target.elements ? ev.target.elements.namedItem(CSRF) : null;
+    post(root, body, token && token.value);
   });
 
   function ready() {
