@@ -12,6 +12,7 @@ import pytest
 
 from ai_credits.backends.errors import (
     AlreadyRecorded,
+    BackendError,
     BackendRejected,
     BackendUnavailable,
     InsufficientCredit,
@@ -297,3 +298,46 @@ async def test_get_is_retried_after_a_dropped_connection() -> None:
     async with server as url, WorkerBackend(url, retries=2, backoff=0.001) as backend:
         assert (await backend.profile(A)).account == A
     assert len(server.requests) == 2
+
+
+# --- issue 11: every fault kind × every backend call the runtime makes ---------------------------
+
+TOKEN = "gd_live_" + "0" * 64
+KIND_ANSWERS = {
+    "5xx-html": canned(502, b"<html>Bad gateway</html>", content_type="text/html"),
+    "invalid-json": canned(200, b'{"account": '),
+    "deep-json": canned(200, b"[" * 100_000 + b"]" * 100_000),
+    "huge-json": canned(200, BIG),
+    "wrong-types": canned(200, b'{"account": 7, "items": "x", "events": {}, "config": []}'),
+    "missing-fields": canned(200, b"{}"),
+    "non-utf8": canned(200, b'{"account": "\xff"}'),
+    "401": canned(401, b'{"error":"invalid api key"}'),
+    "404": canned(404, b'{"error":"not found"}'),
+}
+RUNTIME_CALLS: dict[str, Callable[[WorkerBackend], Awaitable[object]]] = {
+    "config_values": lambda b: b.config_values(),
+    "profile": lambda b: b.profile(A),
+    "credit_history": lambda b: b.credit_history(A, limit=1),
+    "record_payment": lambda b: b.record_payment("0x" + "1" * 64),
+    "auth_nonce": lambda b: b.auth_nonce(A),
+    "create_api_key": lambda b: b.create_api_key(A, "0" * 32, "0x" + "2" * 130),
+    "usage": lambda b: b.usage(TOKEN),
+}
+
+
+@pytest.mark.parametrize("call", list(RUNTIME_CALLS))
+@pytest.mark.parametrize("kind", list(KIND_ANSWERS))
+async def test_every_fault_is_a_typed_backend_error(kind: str, call: str) -> None:
+    async with (
+        RawServer(KIND_ANSWERS[kind]) as url,
+        WorkerBackend(url, retries=0) as backend,
+    ):
+        with pytest.raises(BackendError) as info:
+            await RUNTIME_CALLS[call](backend)
+    if kind == "401":
+        assert isinstance(info.value, Unauthorised)
+    elif kind == "404" and call in ("auth_nonce", "create_api_key", "usage"):
+        assert isinstance(info.value, NotSupported)  # a planned route this backend lacks
+    else:
+        assert isinstance(info.value, BackendUnavailable)
+    assert "<html" not in info.value.message and "{" not in info.value.message
