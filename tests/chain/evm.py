@@ -17,6 +17,8 @@ ARTIFACTS = pathlib.Path(__file__).parent / "contracts" / "artifacts.json"
 G = 10**18
 USD = 10**18
 PRICE_USD_PER_G = 10**14  # $0.0001 per G$ (18-decimal USD): $1 = 10 000 G$
+CUSD = "0x765DE816845861e75A25fCA122bb6898B8B1282a"
+"""The quote token the oracle prices G$ in (no contract needed: the oracle only compares it)."""
 MIN_FIRST_USD = 1 * USD
 MIN_MONTHLY_USD = 1 * USD
 
@@ -36,6 +38,11 @@ class Deployment:
     goodid: Any
     forwarder: Any
     funder: str
+    oracle: Any = None
+
+    def set_price(self, usd_per_g: int) -> None:
+        """Move the oracle's price (18-decimal cUSD per whole G$), as a market would."""
+        self.oracle.functions.setQuote(usd_per_g).transact({"from": self.funder})
 
     def async_w3(self) -> AsyncWeb3[Any]:
         """An AsyncWeb3 on the same in-process chain."""
@@ -81,6 +88,7 @@ def deploy() -> Deployment:
         MIN_FIRST_USD,
         MIN_MONTHLY_USD,
     )
+    oracle = create("TestStaticOracle", token.address, CUSD, PRICE_USD_PER_G)
     config = ChainConfig(
         rpc_url="http://127.0.0.1:1",  # never used: tests pass the AsyncWeb3
         chain_id=ETH_TESTER_CHAIN_ID,
@@ -88,7 +96,9 @@ def deploy() -> Deployment:
         vault=vault.address,
         goodid=goodid.address,
         cfa_forwarder=forwarder.address,
+        price_oracle=oracle.address,
+        cusd=CUSD,
         poll_interval_s=0.01,
         receipt_timeout_s=5,
     )
-    return Deployment(tester, w3, config, token, vault, goodid, forwarder, funder)
+    return Deployment(tester, w3, config, token, vault, goodid, forwarder, funder, oracle)
