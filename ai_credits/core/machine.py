@@ -370,7 +370,8 @@ TABLE: tuple[Row, ...] = (
     Row("wallet_rejected", S.signing_in, S.payment_confirmed, (), ("signature_cancelled_notice",)),
     Row("backend_failed", S.signing_in, S.payment_confirmed, ("backend_not_supported",),
         ("keys_unsupported", "unsupported_notice")),
-    Row("backend_failed", S.signing_in, S.backend_unavailable, (), ("backend_notice",)),
+    # the payment is credited already: a failed sign-in is about the key only
+    Row("backend_failed", S.signing_in, S.payment_confirmed, (), ("key_failed_notice",)),
     Row("create_key", (S.payment_confirmed, "@has_credits", S.insufficient_ai_credits),
         S.signing_in, ("needs_key", "keys_offered"), ("issue_api_key",)),
     Row("reveal_key", S.payment_confirmed, None, ("has_key_token",), ("reveal",)),
@@ -735,6 +736,14 @@ class _Run:
             message = "The transaction did not go through. Your stream is unchanged; try again."
         self.set(notice=Notice(kind="error", title=title, message=message, code=event.code),
                  pending=None)  # fmt: skip
+
+    def key_failed_notice(self) -> None:
+        event = self.event
+        assert isinstance(event, ev.BackendFailed)
+        self.set(notice=Notice(kind="warning", title="Your API key was not created",
+                               message="Your credits are safe. The credits service could not "
+                               "create the key just now: try Create API Key again in a moment.",
+                               code=event.kind))  # fmt: skip
 
     def keys_unsupported(self) -> None:
         features = self.snap.features or _ALL_FEATURES

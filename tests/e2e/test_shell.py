@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from ai_credits.core.states import State
 from stories import STORIES
 
 STORY = "widget-purchase--quote-ready-one-time-verified"
@@ -115,6 +116,6 @@ def test_gallery_shows_every_state(recorded: tuple[Page, list[str]], site: Path)
     page, _ = recorded
     page.goto((site / "gallery.html").as_uri())
     cards = page.locator(".cat-card")
-    expect(cards).to_have_count(22)
+    expect(cards).to_have_count(len(State))
     inner = page.frame_locator('.cat-card[data-state="low_balance"] iframe')
     expect(inner.locator('[data-testid="AiCreditsWidget-low-balance"]')).to_be_visible()
