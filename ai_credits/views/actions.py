@@ -8,13 +8,13 @@ with the reason, so a second submit is impossible and everyone can read why.
 
 from __future__ import annotations
 
-from ai_credits.core.machine import GUARDS, available_events
+from ai_credits.core.machine import available_events
 from ai_credits.core.quote import format_gd
 from ai_credits.core.snapshot import Snapshot
 from ai_credits.core.states import GROUPS, State
 from ai_credits.views.models import Action, HiddenField
 
-__all__ = ["HIDDEN_WHEN_DISABLED", "ActionPool", "build_actions"]
+__all__ = ["HIDDEN_WHEN_DISABLED", "QUOTE_FIRST", "ActionPool", "build_actions"]
 
 S = State
 
@@ -45,6 +45,8 @@ _LABELS: dict[str, str] = {
 
 _PRIMARY = {"connect", "confirm", "start_stream", "retry", "switch_chain", "resume_stream",
             "pay_again", "check_payment"}
+QUOTE_FIRST = "Enter an amount and get a quote first."
+"""Why Buy is disabled before the machine has quoted an amount (typed or not)."""
 HIDDEN_WHEN_DISABLED = frozenset({"create_key", "check_payment", "pay_again", "reveal_key",
                                   "hide_key"})
 """Buttons not worth showing disabled (their absence says enough)."""
@@ -82,6 +84,14 @@ def _variant(event_type: str, state: State) -> str:
     return "secondary"
 
 
+def _reason(event_type: str, guard_reason: str | None, snapshot: Snapshot) -> str:
+    """Why a button is disabled: the typed amount's own error where the amount is the reason
+    (Start Stream after "1,000" was entered says what is wrong with it, not "enter one")."""
+    if event_type in ("confirm", "start_stream") and snapshot.amount.error_message:
+        return snapshot.amount.error_message
+    return guard_reason or "Not available right now."
+
+
 def _synthetic(snapshot: Snapshot, offered: set[str]) -> list[Action]:
     """Disabled buttons the product shows although the state has no transition for them."""
     state = snapshot.state
@@ -99,7 +109,8 @@ def _synthetic(snapshot: Snapshot, offered: set[str]) -> list[Action]:
     elif state is S.insufficient_g_balance:
         reason = "Not enough G$ for this payment."
     elif state is S.connected_empty and snapshot.mode == "one_time":
-        reason = snapshot.amount.error_message or GUARDS["amount_ok"].reason
+        # True whether or not the field holds a typed amount: Buy needs the machine's quote.
+        reason = snapshot.amount.error_message or QUOTE_FIRST
     if reason is None:
         return []
     return [Action(id="gw-action-confirm", type="confirm", label=_LABELS["confirm"],
@@ -125,7 +136,7 @@ def build_actions(snapshot: Snapshot) -> list[Action]:
                 type=item.type,
                 label=_label(item.type, snapshot),
                 enabled=item.allowed,
-                reason=None if item.allowed else (item.reason or "Not available right now."),
+                reason=None if item.allowed else _reason(item.type, item.reason, snapshot),
                 fields=fields,
                 variant="primary" if _variant(item.type, snapshot.state) == "primary"
                 else "secondary",

@@ -145,7 +145,7 @@
     return body;
   }
 
-  function post(root, body, csrf) {
+  function post(root, body, csrf, after) {
     var headers = { "Content-Type": "application/json", Accept: "text/html" };
     if (csrf) headers["X-CSRF-Token"] = csrf;
     root.setAttribute("aria-busy", "true");
@@ -160,7 +160,11 @@
         if (!res.ok) throw new Error("HTTP " + res.status);
         return res.text();
       })
-      .then(function (html) { replace(root, html); })
+      .then(function (html) {
+        var keep = after && after(); /* read the old page before it goes */
+        replace(root, html);
+        if (keep) keep();
+      })
       .catch(function () {
         root.removeAttribute("aria-busy");
         root.setAttribute("data-post-error", "");
@@ -192,6 +196,47 @@
     var token = ev.target.elements ? ev.target.elements.namedItem(CSRF) : null;
     post(root, body, token && token.value);
   });
+
+  /* ---- Live quote: typing in input[data-live-quote] posts its event after a pause; the
+     machine judges, its answer replaces the widget. Without JS the form posts on Enter. */
+  var QUOTE_MS = 450;
+
+  function quoteLater(root) {
+    clearTimeout(root.gwQuote);
+    root.gwQuote = setTimeout(function () { quoteNow(root); }, QUOTE_MS);
+  }
+
+  function quoteNow(root) {
+    var input = root.querySelector("input[data-live-quote]");
+    var text = input ? input.value : "";
+    if (!input || !text.trim() || text === input.defaultValue || !root.isConnected) return;
+    if (root.getAttribute("aria-busy") === "true") return quoteLater(root);
+    var body = { type: input.getAttribute("data-live-quote") };
+    body[input.name] = text;
+    var token = input.form ? input.form.elements.namedItem(CSRF) : null;
+    post(root, body, token && token.value, function () {
+      var typed = input.value, from = input.selectionStart, to = input.selectionEnd;
+      var focused = doc.activeElement === input;
+      return function () { /* keep what was typed meanwhile, the focus and the caret */
+        var next = doc.getElementById(input.id);
+        if (!next || !next.hasAttribute("data-live-quote")) return;
+        if (typed !== text) { next.value = typed; quoteLater(rootOf(next)); }
+        if (focused) { next.focus(); next.setSelectionRange(from, to); }
+      };
+    });
+  }
+
+  doc.addEventListener("input", function (ev) {
+    var root = rootOf(ev.target);
+    if (root && ev.target.hasAttribute("data-live-quote") && root.hasAttribute("data-post-url")) {
+      quoteLater(root);
+    }
+  });
+  doc.addEventListener("submit", function (ev) { /* a submit wins over a pending live quote */
+    var root = rootOf(ev.target);
+    if (root) clearTimeout(root.gwQuote);
+  }, true);
+  /* ---- end live quote */
 
   function ready() {
     doc.documentElement.setAttribute("data-widget-ready", "true");
