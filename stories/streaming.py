@@ -29,6 +29,17 @@ STORIES: tuple[Story, ...] = (
     Story(title="Widget/Streaming", name="Streaming active", state=S.streaming_active,
           description="The stream just started: rate, streamed so far, next credit.",
           path=STARTED, tags=("base",)),
+    Story(title="Widget/Streaming", name="G$ running out soon", state=S.streaming_active,
+          description="The wallet holds 5 days of the stream: an amber warning to add G$ "
+          "(further off, a plain line says how long the G$ lasts).",
+          path=(*STARTED, Step(knobs=(Knob("chain.set_balance", 5_000 * 10**18),),
+                               event=ev.Refresh())),
+          tags=("feature",)),
+    Story(title="Widget/Streaming", name="Bad monthly amount", state=S.streaming_setup,
+          description="A monthly amount with thousands separators: its message, and Start "
+          "Stream says the same, not \"enter an amount\".",
+          path=(*SETUP, Step(event=ev.EnterAmount(text="{monthly_amount}"))),
+          args={"monthly_amount": "30,000"}, tags=("error",)),
     Story(title="Widget/Streaming", name="Streaming active (15 days in)",
           state=S.streaming_active, args={"days": 15},
           description="Half a month later: streamed so far and credits accrued, refreshed.",

@@ -81,6 +81,10 @@ def _variant(event_type: str, state: State) -> str:
         return "primary"
     if event_type == "top_up" and state in (S.insufficient_ai_credits, S.low_balance):
         return "primary"
+    # the stream card's lead: usage while the stream runs, restarting it once it has ended
+    if (event_type, state) in (("view_usage", S.streaming_active),
+                               ("choose_mode", S.streaming_stopped)):
+        return "primary"
     return "secondary"
 
 

@@ -138,6 +138,14 @@ def _gd(wei: int) -> str:
     return f"{format_gd(wei)} G$"
 
 
+def _gd_month(gd_wei: int) -> str:
+    """G$ per 30 days of a flow rate, to the cent, half up (integers only).  The flow rate is the
+    chosen monthly amount // 2,592,000 s, so ``rate x 2,592,000`` is up to 0.000000000003 G$
+    short of it: 30,000 G$ a month reads 30,000.00, never 29,999.99."""
+    cent = 10**16
+    return _gd((gd_wei + cent // 2) // cent * cent)
+
+
 def _credit(micro: int, cfg: WidgetConfig) -> str:
     return format_credit(micro, unit=cfg.credit_unit, credits_per_usd=cfg.credits_per_usd)
 
@@ -318,14 +326,16 @@ def _mode_switch(snapshot: Snapshot, pool: ActionPool) -> ModeSwitch | None:
         return None
     if pool.take_one("choose_mode") is None:
         return None
+    verified = _verified(snapshot)  # an unverified wallet is not promised a bonus it won't get
     return ModeSwitch(
         legend="How do you want to pay?",
         selected=snapshot.mode,
         options=(
             ModeOption(value="one_time", label="One-Time",
-                       note=f"{_pct(cfg.regular_bonus_bps)} bonus"),
+                       note=f"{_pct(cfg.regular_bonus_bps)} bonus" if verified else ""),
             ModeOption(value="stream", label="Monthly Stream",
-                       note=f"{_pct(cfg.streaming_bonus_bps)} bonus · Beta"),
+                       note=f"{_pct(cfg.streaming_bonus_bps)} bonus · Beta" if verified
+                       else "Beta"),
         ),
     )  # fmt: skip
 
@@ -421,7 +431,7 @@ def _pending(snapshot: Snapshot, pool: ActionPool) -> PendingCard | None:
                            "Signing is free: it sends no transaction.")  # fmt: skip
     elif state is S.awaiting_signature and pending is not None:
         text = _PENDING_TEXT[pending.kind].format(
-            amount=_gd(pending.amount_wei), rate=_gd(pending.flow_rate * SECONDS_PER_MONTH))
+            amount=_gd(pending.amount_wei), rate=_gd_month(pending.flow_rate * SECONDS_PER_MONTH))
         card = PendingCard(title="Confirm in your wallet", message=text)
     elif state is S.payment_pending:
         card = PendingCard(title="Payment pending",
@@ -559,7 +569,9 @@ def _live_balance(snapshot: Snapshot, credit: CreditSummary, pool: ActionPool) -
     percent = min(100, available * 100 // top_up) if top_up > 0 else None
     low = credit.credited_usd > 0 and is_low_balance(credit, cfg)
     warning = None
-    if available == 0 and credit.credited_usd > 0:
+    if snapshot.state is S.insufficient_ai_credits:
+        pass  # the "You are out of AI credits" notice says it once
+    elif available == 0 and credit.credited_usd > 0:
         warning = "No credit left. Top up to keep using your API key."
     elif low:
         warning = "Your credit is running low. Top up to keep your tools working."
@@ -587,10 +599,13 @@ def _usage_row(row: UsageRow, cfg: WidgetConfig) -> UsageRowView:
     else:
         cost, kind = _credit(0, cfg), "Hold released"
     tokens = row.prompt_tokens + row.completion_tokens
+    split = (f"{row.prompt_tokens:,}\u00a0in / {row.completion_tokens:,}\u00a0out" if tokens
+             else "—")
     moment = _utc(row.created_at)
     return UsageRowView(request_id=row.request_id, model=row.model, status=row.status,
                         status_label=label, tone=tone,
                         cost=cost, cost_kind=kind, tokens=f"{tokens:,}" if tokens else "—",
+                        tokens_split=split,
                         time=f"{_day_month(moment)}, {moment.hour:02d}:{moment.minute:02d}",
                         time_iso=moment.isoformat())  # fmt: skip
 
@@ -613,13 +628,34 @@ def _usage(snapshot: Snapshot) -> UsageTable | None:
                       empty_title=empty_title, empty_hint=empty_hint)  # fmt: skip
 
 
-_CHART_W, _CHART_H, _PLOT_H, _MAX_DAYS = 320, 84, 56, 7
+_CHART_W, _CHART_H, _PLOT_H, _MAX_DAYS = 320, 100, 56, 7
+_CHART_TOP = 18  # room for the value above the tallest bar
 
 
 def _row_spend(row: UsageRow) -> int:
     if row.status == "charged":
         return row.cost_usd or 0
     return row.hold_usd if row.status == "held" else 0
+
+
+def _bar_value(micro: int, cfg: WidgetConfig) -> str:
+    """The short value drawn above a bar (none for 0): ``$0.27``, two significant digits under a
+    cent (``$0.0020``), ``<$0.0001`` below that, or whole credits (``2,650``).  Integers only:
+    rounded half up at the shown precision."""
+    if micro <= 0:
+        return ""
+    if cfg.credit_unit != "usd":
+        return _credit(micro, cfg).removesuffix(" credits")
+    if micro < 100:
+        return "<$0.0001"
+    if micro < 10_000:  # two significant digits (9,999 rounds up to a cent)
+        unit = 10 ** (len(str(micro)) - 2)
+        micro = (micro + unit // 2) // unit * unit
+    digits = 2 if micro >= 10_000 else 6 - (len(str(micro)) - 2)
+    unit = 10 ** (6 - digits)
+    shown = (micro + unit // 2) // unit
+    whole, frac = divmod(shown, 10**digits)
+    return f"${whole:,}.{frac:0{digits}d}"
 
 
 def _chart(snapshot: Snapshot) -> SpendChart | None:
@@ -644,12 +680,14 @@ def _chart(snapshot: Snapshot) -> SpendChart | None:
         if value and height < 2:
             height = 2
         x = index * slot + (slot - width) // 2
-        bars.append(ChartBar(x=x, y=4 + _PLOT_H - height, width=width, height=height,
+        top = _CHART_TOP + _PLOT_H - height
+        bars.append(ChartBar(x=x, y=top, width=width, height=height,
                              day=_day_month(day), value=_credit(value, cfg),
-                             label_x=x + width // 2))  # fmt: skip
+                             label_x=x + width // 2, value_label=_bar_value(value, cfg),
+                             value_y=top - 4))  # fmt: skip
     summary = "Spend per day: " + "; ".join(f"{b.day} {b.value}" for b in bars) + "."
     return SpendChart(title="Spend per day", summary=summary, width=_CHART_W, height=_CHART_H,
-                      baseline_y=4 + _PLOT_H, bars=tuple(bars))  # fmt: skip
+                      baseline_y=_CHART_TOP + _PLOT_H, bars=tuple(bars))  # fmt: skip
 
 
 def _keys_elsewhere(snapshot: Snapshot) -> InfoCard | None:
@@ -700,7 +738,7 @@ def _stream_setup(snapshot: Snapshot, pool: ActionPool) -> StreamSetupCard | Non
     lines: tuple[InfoLine, ...] = ()
     if quote is not None and quote.mode == "stream":
         lines = (
-            InfoLine(label="Per 30 days", value=_gd(quote.gd_wei)),
+            InfoLine(label="Per 30 days", value=_gd_month(quote.gd_wei)),
             InfoLine(label="Flow rate", value=f"{_gd(quote.flow_rate)}/s"),
             InfoLine(label="AI credit per 30 days", value=_credit(quote.principal_usd, cfg)),
             InfoLine(label=f"Stream bonus {_pct(quote.bonus_bps)}" if quote.bonus_usd
@@ -719,8 +757,13 @@ def _stream_setup(snapshot: Snapshot, pool: ActionPool) -> StreamSetupCard | Non
         "GoodID-verified wallets. Pause or stop any time.",
         first_credit_note=_first_credit_note(),
         verify_hint=hint,
+        settlement_note=SETTLEMENT_NOTE if lines else None,
         actions=pool.take("start_stream"),
     )
+
+
+RUNS_OUT_SOON_DAYS = 7
+"""The wallet's G$ running out within this many days is a warning; later, a plain line."""
 
 
 def _counter_rate(total_per_month: int) -> str:
@@ -741,7 +784,7 @@ def _stream_status(snapshot: Snapshot, pool: ActionPool) -> StreamStatusCard | N
         total, _bonus = _monthly_credit(snapshot, rate)
         lines += [
             InfoLine(label="Rate" if state is S.streaming_active else "Paused rate",
-                     value=f"{_gd(rate * SECONDS_PER_MONTH)} per 30 days"),
+                     value=f"{_gd_month(rate * SECONDS_PER_MONTH)} per 30 days"),
             InfoLine(label="Flow rate", value=f"{_gd(rate)}/s"),
             InfoLine(label="AI credit per 30 days", value=_credit(total, cfg), emphasis=True),
         ]  # fmt: skip
@@ -754,12 +797,16 @@ def _stream_status(snapshot: Snapshot, pool: ActionPool) -> StreamStatusCard | N
         counter = Counter(text=_credit(stream.accrued_usd, cfg), base_micro=stream.accrued_usd,
                           rate_micro_per_s=_counter_rate(total),
                           as_of=int(_utc(stream.as_of).timestamp()))  # fmt: skip
-    runs_out = None
+    runs_out, soon = None, False
     wallet = snapshot.wallet
     if state is S.streaming_active and rate and wallet and wallet.g_balance_wei is not None:
         days = wallet.g_balance_wei // rate // 86_400
-        runs_out = (f"Your G$ runs out in {days} days" if days >= 1
-                    else "Your G$ runs out in less than a day")  # fmt: skip
+        soon = days < RUNS_OUT_SOON_DAYS  # a warning near the end only; a plain line before
+        runs_out = ("Your G$ runs out in less than a day." if days < 1
+                    else f"Your G$ runs out in {days} day{'s' if days > 1 else ''}." if soon
+                    else f"At this rate your G$ lasts {days} more days.")  # fmt: skip
+        if soon:
+            runs_out += " Add G$ to this wallet to keep the stream running."
     first_note = None
     if stream.streamed_wei < VaultMinimums().stream_credit_min_wei:
         first_note = _first_credit_note()
@@ -776,7 +823,7 @@ def _stream_status(snapshot: Snapshot, pool: ActionPool) -> StreamStatusCard | N
         title="Your G$ stream", beta=Badge(label="Beta", tone="info"), status=status,
         lines=tuple(lines), accrued_label="Credit accrued",
         accrued=_credit(stream.accrued_usd, cfg), counter=counter, first_credit_note=first_note,
-        runs_out=runs_out, message=message,
+        runs_out=runs_out, runs_out_soon=soon, message=message,
         actions=pool.take("pause_stream", "resume_stream", "stop_stream", "choose_mode",
                           "top_up", "view_usage", "refresh"),
     )  # fmt: skip

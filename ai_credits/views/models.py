@@ -270,6 +270,9 @@ class UsageRowView(_View):
     cost: str
     cost_kind: str
     tokens: str
+    tokens_split: str = Field(
+        default="—", description="Prompt / completion tokens: ``812 in / 64 out``."
+    )
     time: str
     time_iso: str
 
@@ -294,6 +297,8 @@ class ChartBar(_View):
     day: str
     value: str
     label_x: int
+    value_label: str = Field(default="", description="Short value drawn above the bar.")
+    value_y: int = Field(default=0, description="Baseline of the value label.")
 
 
 class SpendChart(_View):
@@ -337,6 +342,9 @@ class StreamSetupCard(_View):
     bonus_note: str
     first_credit_note: str
     verify_hint: str | None = None
+    settlement_note: str | None = Field(
+        default=None, description="How G$ is settled; shown with a stream quote."
+    )
     actions: tuple[Action, ...] = ()
 
 
@@ -352,6 +360,9 @@ class StreamStatusCard(_View):
     counter: Counter | None = None
     first_credit_note: str | None = None
     runs_out: str | None = None
+    runs_out_soon: bool = Field(
+        default=False, description="The wallet's G$ runs out within a week: a warning."
+    )
     message: str | None = None
     actions: tuple[Action, ...] = ()
 

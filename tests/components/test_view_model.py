@@ -220,7 +220,7 @@ def test_stream_setup_card() -> None:
     s = view("streaming_setup").stream_setup
     assert s is not None and s.beta.label == "Beta"
     values = {x.label: x.value for x in s.lines}
-    assert values["Per 30 days"] == "59,999.99 G$"
+    assert values["Per 30 days"] == "60,000.00 G$"  # chosen, not rounded down
     assert values["Flow rate"] == "0.023148 G$/s"
     assert values["Stream bonus +20%"] == "+$1.19"
     assert s.first_credit_note == "Credit is issued once at least 4,000 G$ have streamed."
@@ -229,7 +229,8 @@ def test_stream_setup_card() -> None:
 def test_stream_status_cards() -> None:
     active = view("streaming_active").stream_status
     assert active is not None and active.status.label == "Streaming"
-    assert active.runs_out == "Your G$ runs out in 25 days"
+    assert active.runs_out == "At this rate your G$ lasts 25 more days."
+    assert not active.runs_out_soon  # amber only in the last week
     assert active.counter is not None and active.counter.base_micro == 720_000
     assert active.counter.as_of == int(p.RUNNING.as_of.timestamp())  # type: ignore[union-attr]
     assert [a.label for a in active.actions][:2] == ["Pause Stream", "Stop Stream"]
