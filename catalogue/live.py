@@ -19,27 +19,25 @@ malformed is a 400 with a plain sentence, never a 500.
 from __future__ import annotations
 
 import contextlib
-import re
 import secrets
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl
 
 from markupsafe import Markup
 from pydantic import ValidationError
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from ai_credits import safejson
 from ai_credits.backends.errors import BackendError
 from ai_credits.backends.fixture import FixtureBackend
 from ai_credits.backends.worker import WorkerBackend
 from ai_credits.core import events as ev
 from ai_credits.core.states import State
+from ai_credits.host import guard
 from ai_credits.runtime import Session
 from ai_credits.views import render_widget
 from ai_credits.views.theme import static_dir
@@ -51,80 +49,13 @@ __all__ = ["COOKIE", "CSRF_FIELD", "CSRF_HEADER", "MAX_BODY_BYTES", "create_live
 
 COOKIE = "ai_credits_live"
 MAX_VISITORS = 200
-CSRF_FIELD = "csrf_token"
-"""The hidden form field carrying the visitor's anti-forgery token."""
-CSRF_HEADER = "x-csrf-token"
-"""The header ``widget.js`` sends the token in."""
-MAX_BODY_BYTES = 64 * 1024
-"""A widget event is a few hundred bytes; anything over this is refused with 413."""
-_SAFE_FETCH_SITES = frozenset({"same-origin", "none"})
-_FORM_OPEN = re.compile(r"<form\b[^>]*>")
-
-
-class _Refused(Exception):
-    """A request answered with a plain-text error (403, 400 or 413) and no session change."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-
-
-def _plain(status: int, message: str) -> Response:
-    return PlainTextResponse(message, status_code=status)
-
-
-def _own_origin(request: Request) -> str:
-    return f"{request.url.scheme}://{request.url.netloc}"
-
-
-def _check_same_origin(request: Request) -> None:
-    """Refuse a request another site (or another port of this host) made the browser send."""
-    site = request.headers.get("sec-fetch-site")
-    if site is not None and site not in _SAFE_FETCH_SITES:
-        raise _Refused(403, "Refused: this request did not come from this page.")
-    origin = request.headers.get("origin")
-    if origin is not None and origin != _own_origin(request):
-        raise _Refused(403, "Refused: this request did not come from this page.")
-
-
-async def _read_body(request: Request) -> bytes:
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        raise _Refused(413, "The request body is too large.")
-    raw = bytearray()
-    async for chunk in request.stream():
-        raw += chunk
-        if len(raw) > MAX_BODY_BYTES:
-            raise _Refused(413, "The request body is too large.")
-    return bytes(raw)
-
-
-async def _form_or_json(request: Request) -> tuple[dict[str, Any], bool]:
-    """The posted fields and whether they came as JSON; malformed bodies are a plain 400."""
-    raw = await _read_body(request)
-    if request.headers.get("content-type", "").startswith("application/json"):
-        try:
-            data = safejson.loads(raw)
-        except safejson.UnsafeJSON as exc:
-            raise _Refused(400, f"Bad request: {exc}.") from None
-        if not isinstance(data, dict):
-            raise _Refused(400, "Bad request: the body must be a JSON object.")
-        return data, True
-    # A plain form posts application/x-www-form-urlencoded (no multipart parser needed).
-    try:
-        text = raw.decode("utf-8")
-        pairs = parse_qsl(text, keep_blank_values=True, strict_parsing=False,
-                          errors="strict", max_num_fields=50)  # fmt: skip
-    except (UnicodeDecodeError, ValueError):
-        raise _Refused(400, "Bad request: the form body is not valid UTF-8 form data.") from None
-    return dict(pairs), False
-
-
-def with_csrf_fields(html: str, token: str) -> str:
-    """``html`` with the hidden ``csrf_token`` field added to every ``<form>``."""
-    hidden = f'<input type="hidden" name="{CSRF_FIELD}" value="{token}">'
-    return _FORM_OPEN.sub(lambda m: m.group(0) + hidden, html)
+CSRF_FIELD = guard.CSRF_FIELD
+CSRF_HEADER = guard.CSRF_HEADER
+MAX_BODY_BYTES = guard.MAX_BODY_BYTES
+# The checks are the embeddable host's (ai_credits.host.guard): one implementation for both.
+_Refused = guard.Refused
+_plain = guard.plain
+with_csrf_fields = guard.with_csrf_fields
 
 
 @dataclass
@@ -169,19 +100,13 @@ def create_live_app(backend_url: str | None = None, *, prefix: str = "/live") ->
         one, so a forged POST cannot replace the visitor's cookie), a body within bounds, and the
         session's token in the header or the form.
         """
-        _check_same_origin(request)
+        guard.check_same_origin(request)
         vid = request.cookies.get(COOKIE, "")
         v = visitors.get(vid)
         if v is None:
             raise _Refused(403, "Refused: no session. Reload the page and try again.")
-        data, is_json = await _form_or_json(request)
-        sent = request.headers.get(CSRF_HEADER) or data.pop(CSRF_FIELD, None)
-        data.pop(CSRF_FIELD, None)
-        if not isinstance(sent, str) or not secrets.compare_digest(
-            sent.encode("utf-8", "replace"), v.csrf.encode()
-        ):
-            raise _Refused(403, "Refused: the page's security token is missing or out of date. "
-                           "Reload the page and try again.")  # fmt: skip
+        data, is_json = await guard.form_or_json(request)
+        guard.check_token(request, data, v.csrf)
         visitors.move_to_end(vid)
         return vid, v, data, is_json
 
