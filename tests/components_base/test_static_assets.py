@@ -138,7 +138,8 @@ def test_font_licences_ship_with_the_fonts(licence: str) -> None:
 
 def test_widget_script_is_small_and_inlinable() -> None:
     js = (STATIC / "js" / "widget.js").read_bytes()
-    assert len(js) < 10 * 1024, f"widget.js is {len(js)} bytes"
+    # 16 KiB: behaviours, live quoting and the EIP-1193 wallet bridge, still small to inline
+    assert len(js) < 16 * 1024, f"widget.js is {len(js)} bytes"
     assert b"</script" not in js.lower()
     assert theme.widget_js() == js.decode("utf-8")
 

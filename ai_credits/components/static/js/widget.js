@@ -1,4 +1,5 @@
-/* ai-credits widget behaviours: vanilla, no dependencies, no requests except to data-post-url.
+/* ai-credits widget behaviours: vanilla, no dependencies, no requests except to data-post-url
+   (and data-wallet-url, where a host bridges the browser wallet: window.ethereum).
    Every action also works without this script (plain form posts); it adds copy, local reveal,
    the stream counter, JSON event posting and focus management. Public: window.AiCreditsWidget. */
 (function () {
@@ -117,6 +118,7 @@
     if (!timer && doc.querySelector("[data-stream-counter]")) timer = setInterval(tick, 1000);
     tick();
     focusFirst(root, null);
+    bridge(root);
   }
 
   function replace(root, html) {
@@ -145,12 +147,12 @@
     return body;
   }
 
-  function post(root, body, csrf, after) {
+  function post(root, body, csrf, after, url) {
     var headers = { "Content-Type": "application/json", Accept: "text/html" };
     if (csrf) headers["X-CSRF-Token"] = csrf;
     root.setAttribute("aria-busy", "true");
     root.removeAttribute("data-post-error");
-    fetch(root.getAttribute("data-post-url"), {
+    fetch(url || root.getAttribute("data-post-url"), {
       method: "POST",
       headers: headers,
       body: JSON.stringify(body),
@@ -237,6 +239,112 @@
     if (root) clearTimeout(root.gwQuote);
   }, true);
   /* ---- end live quote */
+
+  /* ---- Wallet bridge: a host that sets data-wallet-url on the root (ai_credits.host) hands the
+     wallet's requests to the page in data-wallet-request; they run with window.ethereum
+     (EIP-1193) and the answer — account, hash, signature or the error (4001: cancelled) — is
+     posted back, as are chainChanged / accountsChanged. The host's answer replaces the widget. */
+  var done = {}; /* request ids this page ran: a request is run once */
+  var watching = false;
+
+  function provider() {
+    var eth = window.ethereum;
+    return eth && typeof eth.request === "function" ? eth : null;
+  }
+
+  function report(root, body) {
+    var url = root.getAttribute("data-wallet-url");
+    if (url) post(root, body, root.getAttribute("data-csrf"), null, url);
+  }
+
+  function errorOf(e) {
+    var code = e && (e.code !== undefined ? e.code : e.error && e.error.code);
+    var message = e && (e.message || (e.error && e.error.message));
+    return { code: code === undefined ? "unknown" : code, message: String(message || "").slice(0, 300) };
+  }
+
+  function walletCall(eth, request) {
+    var kind = request.kind;
+    if (kind === "connect") {
+      return eth.request({ method: "eth_requestAccounts", params: [] }).then(function (accounts) {
+        return eth.request({ method: "eth_chainId", params: [] }).then(function (chainId) {
+          return { account: accounts && accounts[0], chain_id: String(chainId) };
+        });
+      });
+    }
+    return eth.request({ method: request.method, params: request.params }).then(function (value) {
+      if (kind === "send_transaction") return { tx_hash: value };
+      if (kind === "sign_message") return { signature: value };
+      return {};
+    });
+  }
+
+  function watch(eth) {
+    if (watching || typeof eth.on !== "function") return;
+    watching = true;
+    function current() { return doc.querySelector(ROOT + "[data-wallet-url]"); }
+    eth.on("chainChanged", function (chainId) {
+      var root = current();
+      if (root && root.getAttribute("data-state") !== "disconnected") {
+        report(root, { kind: "chain_changed", chain_id: String(chainId) });
+      }
+    });
+    eth.on("accountsChanged", function (accounts) {
+      var root = current();
+      if (root && root.getAttribute("data-state") !== "disconnected") {
+        report(root, { kind: "accounts_changed", accounts: accounts || [] });
+      }
+    });
+  }
+
+  function noWallet(root) {
+    if (root.getAttribute("data-state") !== "disconnected" || root.querySelector("[data-no-wallet]")) return;
+    var note = doc.createElement("p");
+    note.className = "gw-caption";
+    note.setAttribute("role", "status");
+    note.setAttribute("data-no-wallet", "");
+    note.textContent = "No wallet found in this browser. Install a wallet such as MetaMask to " +
+      "pay with G$, or use your own provider key.";
+    var connect = root.querySelector('button[value="connect"]');
+    if (connect) {
+      connect.setAttribute("aria-disabled", "true");
+      connect.setAttribute("aria-describedby", "gw-no-wallet");
+      note.id = "gw-no-wallet";
+      connect.closest("form").insertAdjacentElement("afterend", note);
+    } else {
+      root.appendChild(note);
+    }
+  }
+
+  function bridge(root) {
+    if (!root.hasAttribute("data-wallet-url")) return;
+    var eth = provider();
+    if (!eth) { noWallet(root); return; }
+    watch(eth);
+    var raw = root.getAttribute("data-wallet-request");
+    if (!raw) return;
+    var request;
+    try { request = JSON.parse(raw); } catch (e) { return; }
+    if (!request || done[request.request_id]) return;
+    done[request.request_id] = true;
+    root.setAttribute("data-wallet-open", request.kind);
+    root.setAttribute("aria-busy", "true");
+    walletCall(eth, request).then(
+      function (value) {
+        value.request_id = request.request_id;
+        value.kind = request.kind;
+        return value;
+      },
+      function (e) { return { request_id: request.request_id, kind: request.kind, error: errorOf(e) }; }
+    ).then(function (body) {
+      var live = root.isConnected ? root : doc.querySelector(ROOT + "[data-wallet-url]");
+      if (!live) return;
+      live.removeAttribute("aria-busy");
+      live.removeAttribute("data-wallet-open");
+      report(live, body);
+    });
+  }
+  /* ---- end wallet bridge */
 
   function ready() {
     doc.documentElement.setAttribute("data-widget-ready", "true");
