@@ -23,13 +23,16 @@ def _install(session: nox.Session) -> None:
 
 
 def _ensure_system_tools(session: nox.Session) -> None:
-    """Debian's Chromium for browser tests; Node for solc/axe/anvil (all from package registries;
-    anvil, the local EVM node of tests/onchain, comes as an npm platform package)."""
+    """Debian's Chromium for browser tests, redis-server for the host's shared session store;
+    Node for solc/axe/anvil (all from package registries; anvil, the local EVM node of
+    tests/onchain, comes as an npm platform package)."""
     missing = []
     if not os.path.exists(CHROMIUM):
         missing.append("chromium")
     if shutil.which("npm") is None:
         missing += ["nodejs", "npm"]
+    if shutil.which("redis-server") is None:  # the host's shared session store (tests/onchain)
+        missing.append("redis-server")
     if missing:
         session.run("apt-get", "update", "-q", external=True)
         session.run("apt-get", "install", "-y", "-q", *missing, external=True)

@@ -95,6 +95,55 @@ def _dev_backend(args: argparse.Namespace) -> int:
     return 0
 
 
+def host_env(args: argparse.Namespace) -> dict[str, str]:
+    """The ``AI_CREDITS_*`` settings of ``host`` / ``serve --rpc-url``, for every worker
+    (:func:`ai_credits.host.from_env`); the secret comes from the environment, never argv."""
+    import os
+
+    env = {"AI_CREDITS_BACKEND_URL": args.backend_url or "", "AI_CREDITS_STORE": args.store or "",
+           "AI_CREDITS_PREFIX": getattr(args, "prefix", "") or ""}  # fmt: skip
+    if args.rpc_url:
+        env["AI_CREDITS_CHAIN"] = chain_config_from_args(args).model_dump_json()
+    if getattr(args, "worker_header", False):
+        env["AI_CREDITS_WORKER_HEADER"] = "1"
+    shared = bool(args.store) and not args.store.startswith("memory:")
+    if shared and not os.environ.get("AI_CREDITS_SECRET"):
+        raise SystemExit("error: a shared --store needs AI_CREDITS_SECRET in the environment "
+                         "(the same on every worker: it encrypts stored API keys)")
+    if getattr(args, "workers", 1) > 1 and not shared:
+        raise SystemExit("error: several --workers need a shared --store (redis://…)")
+    return env
+
+
+def _host(args: argparse.Namespace) -> int:
+    """Serve :func:`ai_credits.host.create_app` alone (uvicorn, ``--workers`` processes)."""
+    import os
+
+    import uvicorn
+
+    if not args.backend_url:
+        raise SystemExit("error: host needs --backend-url")
+    os.environ.update(host_env(args))
+    print(f"ai-credits host on http://{args.host}:{args.port}{args.prefix or ''}/ "
+          f"(backend {args.backend_url}; chain {args.rpc_url or 'Celo (forno)'}; store "
+          f"{args.store or 'memory'}; {args.workers} worker(s))", flush=True)  # fmt: skip
+    uvicorn.run("ai_credits.host:from_env", factory=True, host=args.host, port=args.port,
+                workers=args.workers, log_level="warning")  # fmt: skip
+    return 0
+
+
+def add_host_args(parser: argparse.ArgumentParser) -> None:
+    """``--rpc-url``, ``--store`` and the contract options shared by ``host`` and ``serve``."""
+    parser.add_argument("--rpc-url", default=None,
+                        help="the node to read balances and receipts from (a real wallet pays)")
+    parser.add_argument("--store", default=None,
+                        help="session store: memory:// (default) or redis://host:port/db")
+    for option, setting in CHAIN_OPTIONS.items():
+        parser.add_argument("--" + option.replace("_", "-"), dest=option, default=None,
+                            help=f"contract address on the node (the Worker's {setting})"
+                            if setting else "CFAv1Forwarder address on the node")  # fmt: skip
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for tests and docs)."""
     parser = argparse.ArgumentParser(prog="ai-credits", description=__doc__)
@@ -116,6 +165,18 @@ def build_parser() -> argparse.ArgumentParser:
     dev.add_argument("--planned", action="store_true",
                      help="also serve the planned routes (keys, quote, requests, chat)")
     dev.set_defaults(handler=_dev_backend)
+    host = commands.add_parser(
+        "host", help="the embeddable host alone: the widget with a browser wallet, for real"
+    )
+    host.add_argument("--port", type=int, default=8000)
+    host.add_argument("--host", default="127.0.0.1")
+    host.add_argument("--backend-url", default=None, help="the credits backend (Worker) URL")
+    host.add_argument("--prefix", default="", help="the path the app is served under")
+    host.add_argument("--workers", type=int, default=1, help="worker processes (redis store)")
+    host.add_argument("--worker-header", action="store_true",
+                      help="answer with X-AiCredits-Worker: <pid> (tests)")
+    add_host_args(host)
+    host.set_defaults(handler=_host)
     _add_catalogue_commands(commands)
     return parser
 
@@ -138,6 +199,7 @@ def _add_catalogue_commands(commands: Any) -> None:
     serve.add_argument("--backend-url", default=None,
                        help="credits backend URL (default: in-memory fixtures)")
     serve.add_argument("--out", type=Path, default=Path("build/catalogue"))
+    add_host_args(serve)
     serve.set_defaults(handler=lambda a: int(_catalogue_cli().serve_command(a)))
 
 

@@ -58,8 +58,21 @@ def serve_command(args: argparse.Namespace) -> int:
     from catalogue.build import BuildError
     from catalogue.serve import serve
 
+    live = None
+    if getattr(args, "rpc_url", None) or getattr(args, "store", None):
+        # the real thing: a browser wallet paying on the node, visitors in the store
+        import os
+
+        from ai_credits.cli import host_env
+        from ai_credits.host import from_env
+
+        if not args.backend_url:
+            print("error: serve --rpc-url/--store needs --backend-url", file=sys.stderr)
+            return 2
+        os.environ.update({**host_env(args), "AI_CREDITS_PREFIX": "/live"})
+        live = from_env()
     try:
-        serve(args.port, args.backend_url, args.out)
+        serve(args.port, args.backend_url, args.out, live=live)
     except BuildError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
