@@ -35,7 +35,7 @@ def frame_html(widget: Markup, *, title: str, theme_name: str, viewport: str) ->
 
 
 def write_assets(out: Path) -> list[Path]:
-    """Write ``assets/`` (widget CSS + JS, shell CSS + JS); returns the files written."""
+    """Write ``assets/`` (widget CSS + JS, shell CSS + JS, the icon); returns the files written."""
     assets = out / "assets"
     assets.mkdir(parents=True, exist_ok=True)
     here = Path(__file__).parent / "static"
@@ -44,6 +44,7 @@ def write_assets(out: Path) -> list[Path]:
         "widget.js": theme.widget_js(),
         "shell.css": (here / "shell.css").read_text(encoding="utf-8"),
         "shell.js": (here / "shell.js").read_text(encoding="utf-8"),
+        "favicon.svg": (here / "favicon.svg").read_text(encoding="utf-8"),
     }
     written = []
     for name, text in sorted(files.items()):

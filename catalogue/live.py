@@ -22,6 +22,7 @@ import contextlib
 import secrets
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
@@ -67,6 +68,16 @@ class Visitor:
     theme: str = "dark"
     slow_receipts: bool = False  # dev tool: stop in payment_pending until "Check Again"
     csrf: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+
+
+FAVICON = Path(__file__).parent / "static" / "favicon.svg"
+"""The catalogue's icon, also the live page's (a page without one asks for /favicon.ico)."""
+
+
+async def favicon(_: Request) -> Response:
+    """``GET <prefix>/favicon.svg``."""
+    return Response(FAVICON.read_bytes(), media_type="image/svg+xml",
+                    headers={"Cache-Control": "public, max-age=86400"})  # fmt: skip
 
 
 def create_live_app(backend_url: str | None = None, *, prefix: str = "/live") -> Starlette:
@@ -200,6 +211,7 @@ def create_live_app(backend_url: str | None = None, *, prefix: str = "/live") ->
         Route("/dev/advance", advance, methods=["POST"]),
         Route("/dev/slow", slow, methods=["POST"]),
         Route("/dev/reset", reset, methods=["POST"]),
+        Route("/favicon.svg", favicon),
         Mount("/static", StaticFiles(directory=static_dir())),
     ])  # fmt: skip
 

@@ -113,11 +113,11 @@
     return el;
   }
 
-  function init(root) {
+  function init(root, quiet) {
     root.setAttribute("data-js", "");
     if (!timer && doc.querySelector("[data-stream-counter]")) timer = setInterval(tick, 1000);
     tick();
-    focusFirst(root, null);
+    if (!quiet) focusFirst(root, null);
     bridge(root);
   }
 
@@ -352,7 +352,9 @@
 
   function boot() {
     var roots = doc.querySelectorAll(ROOT);
-    for (var i = 0; i < roots.length; i++) init(roots[i]);
+    /* in a frame, loading takes no focus: it would scroll the embedding page to the frame */
+    var framed = window.self !== window.top;
+    for (var i = 0; i < roots.length; i++) init(roots[i], framed);
     requestAnimationFrame(function () {
       var fonts = doc.fonts && doc.fonts.ready ? doc.fonts.ready : Promise.resolve();
       fonts.then(ready, ready);
