@@ -6,12 +6,12 @@ real runtime.  Add a story by appending a :class:`Story` to one of the group mod
 
 from __future__ import annotations
 
-from stories import connect, credits, purchase, streaming
+from stories import connect, credits, keys, purchase, streaming
 from stories.model import Knob, Step, Story, StoryArgs, slug
 
 __all__ = ["STORIES", "Knob", "Step", "Story", "StoryArgs", "by_id", "import_path", "slug"]
 
-_GROUPS = (connect, purchase, credits, streaming)
+_GROUPS = (connect, purchase, credits, keys, streaming)
 
 STORIES: tuple[Story, ...] = tuple(story for group in _GROUPS for story in group.STORIES)
 

@@ -67,11 +67,20 @@ class RecordPayment(_Effect):
 
 
 class IssueApiKey(_Effect):
-    """Nonce → wallet signature → API key → ``api_key_issued``."""
+    """Nonce → wallet signature → API key → ``api_key_issued``.  With ``replaces``, the old key
+    is revoked once the new one exists (rotation)."""
 
     type: Literal["issue_api_key"] = "issue_api_key"
     account: str = Field(pattern=ADDRESS_PATTERN)
     chain_id: int
+    replaces: str | None = None
+
+
+class RevokeApiKey(_Effect):
+    """Revoke one of the account's keys → ``key_revoked`` with the keys left."""
+
+    type: Literal["revoke_api_key"] = "revoke_api_key"
+    key_id: str
 
 
 class _StreamEffect(_Effect):
@@ -114,6 +123,7 @@ Effect = Annotated[
     | SubmitPayment
     | RecordPayment
     | IssueApiKey
+    | RevokeApiKey
     | StartStreamEffect
     | PauseStreamEffect
     | ResumeStreamEffect

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, field_validator
 
 from ai_credits.core.limits import AMOUNT_TEXT_MAX, KEY_ID_MAX, KEY_PREFIX_MAX, GdPriceText
 from ai_credits.core.models import (
@@ -19,6 +19,7 @@ from ai_credits.core.models import (
     BackendFeatures,
     CreditEntry,
     CreditSummary,
+    KeyInfo,
     Mode,
     PriceSource,
     SecretToken,
@@ -173,6 +174,31 @@ class CreateKey(_Event):
     type: Literal["create_key"] = "create_key"
 
 
+class RotateKey(_Event):
+    """Replace the current API key: sign in for a new key, then revoke the old one."""
+
+    type: Literal["rotate_key"] = "rotate_key"
+
+
+class RevokeKey(_Event):
+    """Ask to revoke one key (the widget asks for confirmation first)."""
+
+    type: Literal["revoke_key"] = "revoke_key"
+    key_id: str = Field(default="", max_length=KEY_ID_MAX)
+
+
+class ConfirmRevoke(_Event):
+    """Yes, revoke the key asked about: tools using it stop working."""
+
+    type: Literal["confirm_revoke"] = "confirm_revoke"
+
+
+class CancelRevoke(_Event):
+    """Keep the key after all."""
+
+    type: Literal["cancel_revoke"] = "cancel_revoke"
+
+
 class ViewUsage(_Event):
     """Leave the confirmation or stream card for the balance and usage view."""
 
@@ -192,11 +218,25 @@ class SwitchChain(_Event):
 
 
 class UseOwnKey(_Event):
-    """Bring your own provider key instead of buying credits."""
+    """Bring your own provider key instead of buying credits: opens the form; with fields, saves
+    it (validated by the machine: an https base URL, a key, a model)."""
 
     type: Literal["use_own_key"] = "use_own_key"
     base_url: str | None = Field(default=None, max_length=300)
     model: str | None = Field(default=None, max_length=120)
+    api_key: SecretToken | None = Field(default=None, description="The provider key (masked).")
+
+    @field_validator("base_url", "model", "api_key", mode="before")
+    @classmethod
+    def _blank_is_missing(cls, value: object) -> object:
+        """An empty form field means "not given" (the machine then says what is missing)."""
+        return None if isinstance(value, str) and not value.strip() else value
+
+
+class CancelSignIn(_Event):
+    """Close the sign-in signature prompt: no key now, create it later."""
+
+    type: Literal["cancel_sign_in"] = "cancel_sign_in"
 
 
 class LeaveByok(_Event):
@@ -256,11 +296,20 @@ class AccountLoaded(_Event):
 
 
 class UsageLoaded(_Event):
-    """Recent usage rows and the credit summary they imply."""
+    """Recent usage rows and the credit summary they imply (and the keys, when listed)."""
 
     type: Literal["usage_loaded"] = "usage_loaded"
     rows: tuple[UsageRow, ...] = ()
     credit: CreditSummary
+    keys: tuple[KeyInfo, ...] | None = None
+
+
+class KeyRevoked(_Event):
+    """The backend revoked a key; ``keys`` is the list now."""
+
+    type: Literal["key_revoked"] = "key_revoked"
+    key_id: str = Field(max_length=KEY_ID_MAX)
+    keys: tuple[KeyInfo, ...] = ()
 
 
 class PaymentSubmitted(_Event):
@@ -321,6 +370,9 @@ class ApiKeyIssued(_Event):
     token: SecretToken
     key_id: str = Field(max_length=KEY_ID_MAX)
     prefix: str = Field(max_length=KEY_PREFIX_MAX)
+    keys: tuple[KeyInfo, ...] | None = Field(
+        default=None, description="The account's keys after this one (and any rotation)."
+    )
 
 
 class StreamUpdated(_Event):
@@ -329,6 +381,9 @@ class StreamUpdated(_Event):
     type: Literal["stream_updated"] = "stream_updated"
     tx_hash: str = Field(pattern=TX_HASH_PATTERN)
     stream: StreamInfo
+    credit: CreditSummary | None = Field(
+        default=None, description="Credit after the backend recorded the change, if it could."
+    )
 
 
 BackendFailureKind = Literal["unavailable", "not_supported", "unauthorised", "rejected"]
@@ -362,10 +417,15 @@ Event = Annotated[
     | RevealKey
     | HideKey
     | CreateKey
+    | RotateKey
+    | RevokeKey
+    | ConfirmRevoke
+    | CancelRevoke
     | ViewUsage
     | Refresh
     | SwitchChain
     | UseOwnKey
+    | CancelSignIn
     | LeaveByok
     | WalletConnected
     | WalletRejected
@@ -373,6 +433,7 @@ Event = Annotated[
     | AccountChanged
     | AccountLoaded
     | UsageLoaded
+    | KeyRevoked
     | PaymentSubmitted
     | PaymentRecorded
     | PaymentFailed
@@ -389,13 +450,15 @@ USER_EVENTS: dict[str, type[_Event]] = {
     for cls in (
         Connect, Disconnect, ChooseMode, EnterAmount, UseMax, Confirm, StartStream, PauseStream,
         ResumeStream, StopStream, Retry, PayAgain, CheckPayment, TopUp, RevealKey, HideKey,
-        CreateKey, ViewUsage, Refresh, SwitchChain, UseOwnKey, LeaveByok,
+        CreateKey, RotateKey, RevokeKey, ConfirmRevoke, CancelRevoke, ViewUsage, Refresh,
+        SwitchChain, UseOwnKey, CancelSignIn, LeaveByok,
     )
 }  # fmt: skip
 SYSTEM_EVENTS: dict[str, type[_Event]] = {
     cls.model_fields["type"].default: cls
     for cls in (
         WalletConnected, WalletRejected, ChainChanged, AccountChanged, AccountLoaded, UsageLoaded,
+        KeyRevoked,
         PaymentSubmitted, PaymentRecorded, PaymentFailed, PaymentReverted, PaymentUnconfirmed,
         ApiKeyIssued, StreamUpdated,
         BackendFailed,

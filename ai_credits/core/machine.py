@@ -34,7 +34,7 @@ from ai_credits.core.models import (
     WalletInfo,
 )
 from ai_credits.core.quote import format_gd, format_gd_exact
-from ai_credits.core.rules import default_request_id, evaluate_amount, is_low_balance
+from ai_credits.core.rules import byok_form, default_request_id, evaluate_amount, is_low_balance
 from ai_credits.core.snapshot import ByokSetup, Snapshot
 from ai_credits.core.states import GROUPS, KEY_HOLDING_STATES, State
 
@@ -174,6 +174,16 @@ GUARDS: dict[str, Guard] = {
     ),
     "usage_rows": Guard(lambda r: bool(r.usage_rows), "No requests yet."),
     "needs_key": Guard(lambda r: r.snap.api_key is None, "You already have an API key."),
+    "has_key_id": Guard(
+        lambda r: r.snap.api_key is not None and r.snap.api_key.key_id is not None,
+        "There is no key of this session to replace.",
+    ),
+    "key_listed": Guard(
+        lambda r: r.snap.keys is not None and any(
+            k.key_id == r.event_attr("key_id") and k.status == "active" for k in r.snap.keys),
+        "That key is not one of your active keys.",
+    ),
+    "revoke_asked": Guard(lambda r: r.snap.revoking is not None, "No key is being revoked."),
     "has_key_token": Guard(
         lambda r: r.snap.api_key is not None and r.snap.api_key.token is not None,
         "The key is shown only once, right after it is issued.",
@@ -251,36 +261,59 @@ _MODE_SOURCES: tuple[State | str, ...] = (
 )
 
 
+_ONE_TIME_ENTRY: tuple[State | str, ...] = (
+    S.connected_empty, S.quote_ready, S.insufficient_g_balance, S.payment_failed,
+)
+"""The one-time amount form (always in one-time mode: choosing the stream leaves it)."""
+
+
+def _one_time_outcomes(trigger: str, source: State | str | tuple[State | str, ...], *,
+                       can_exceed: bool = True) -> list[Row]:  # fmt: skip
+    # Mutually exclusive guards, the most common outcome first (each row tried costs time).
+    rows = [
+        Row(trigger, source, S.quote_ready,
+            ("!is_stream_mode", "amount_ok", "!amount_exceeds_balance"), ("apply_amount",)),
+        Row(trigger, source, S.connected_empty, ("!is_stream_mode", "!amount_ok"),
+            ("apply_amount",)),
+    ]  # fmt: skip
+    if can_exceed:
+        rows.append(Row(trigger, source, S.insufficient_g_balance,
+                        ("!is_stream_mode", "amount_ok", "amount_exceeds_balance"),
+                        ("apply_amount",)))  # fmt: skip
+    return rows
+
+
 def _amount_rows() -> list[Row]:
-    rows: list[Row] = []
-    for trigger in _AMOUNT_TRIGGERS:
-        source: tuple[State | str, ...] = (
-            _MODE_SOURCES if trigger == "choose_mode" else ("@amount_entry",)
-        )
-        if trigger == "use_max":
-            rows.append(Row(trigger, source, None, ("!has_balance",), ("no_balance_notice",)))
-        # Mutually exclusive guards, the most common outcome first (each row tried costs time).
-        rows += [
-            Row(trigger, source, S.quote_ready,
-                ("!is_stream_mode", "amount_ok", "!amount_exceeds_balance"), ("apply_amount",)),
-            Row(trigger, source, S.streaming_setup, ("is_stream_mode", "streaming_allowed"),
-                ("apply_amount",)),
-            Row(trigger, source, S.connected_empty, ("!is_stream_mode", "!amount_ok"),
-                ("apply_amount",)),
-            Row(trigger, source, S.insufficient_g_balance,
-                ("!is_stream_mode", "amount_ok", "amount_exceeds_balance"), ("apply_amount",)),
-        ]  # fmt: skip
+    choose = [
+        *_one_time_outcomes("choose_mode", _MODE_SOURCES)[:1],
+        Row("choose_mode", _MODE_SOURCES, S.streaming_setup,
+            ("is_stream_mode", "streaming_allowed"), ("apply_amount",)),
+        *_one_time_outcomes("choose_mode", _MODE_SOURCES)[1:],
+    ]  # fmt: skip
+    rows = [
+        *choose,
+        # typing keeps the mode: the one-time form stays one-time, the stream form a stream
+        *_one_time_outcomes("enter_amount", _ONE_TIME_ENTRY),
+        Row("enter_amount", S.streaming_setup, S.streaming_setup, (), ("apply_amount",)),
+        Row("use_max", "@amount_entry", None, ("!has_balance",), ("no_balance_notice",)),
+        # the whole balance is never more than the balance
+        *_one_time_outcomes("use_max", _ONE_TIME_ENTRY, can_exceed=False),
+        Row("use_max", S.streaming_setup, S.streaming_setup, ("has_balance",),
+            ("apply_amount",)),
+    ]  # fmt: skip
     return rows
 
 
 def _routes(
-    trigger: str, source: State | str | tuple[State | str, ...], *, streams: bool = True
+    trigger: str, source: State | str | tuple[State | str, ...], *, connecting: bool = True
 ) -> list[Row]:
-    """Where fresh account data leads: a payment still in flight first (it is re-checked, never
-    re-paid), then the stream card, out of credit, the dashboard or the buy form."""
-    rows = [Row(trigger, source, S.payment_pending, ("payment_in_flight",),
-                ("apply_account", "clear_notice", "record_payment"))]  # fmt: skip
-    if streams:
+    """Where fresh account data leads: on connecting, a payment still in flight first (it is
+    re-checked, never re-paid) and a running stream; then out of credit, the dashboard or the
+    buy form."""
+    rows: list[Row] = []
+    if connecting:
+        rows.append(Row(trigger, source, S.payment_pending, ("payment_in_flight",),
+                        ("apply_account", "clear_notice", "record_payment")))  # fmt: skip
         rows.append(Row(trigger, source, S.streaming_active, ("stream_running",),
                         ("apply_account",)))  # fmt: skip
     return [
@@ -294,6 +327,8 @@ def _routes(
 
 
 _USAGE_SOURCES: tuple[State | str, ...] = ("@has_credits", S.insufficient_ai_credits)
+_KEY_SOURCES: tuple[State | str, ...] = (S.payment_confirmed, *_USAGE_SOURCES)
+"""Where a key holder manages keys: create another, rotate, revoke."""
 _OUTSTANDING_SOURCES: tuple[State | str, ...] = (
     "@has_credits", S.insufficient_ai_credits, S.connected_empty, S.quote_ready,
     S.insufficient_g_balance, S.streaming_active, S.streaming_paused, S.streaming_stopped,
@@ -368,12 +403,18 @@ TABLE: tuple[Row, ...] = (
     # the API key
     Row("api_key_issued", S.signing_in, S.payment_confirmed, (), ("apply_key",)),
     Row("wallet_rejected", S.signing_in, S.payment_confirmed, (), ("signature_cancelled_notice",)),
+    Row("cancel_sign_in", S.signing_in, S.payment_confirmed, (), ("signature_cancelled_notice",)),
     Row("backend_failed", S.signing_in, S.payment_confirmed, ("backend_not_supported",),
         ("keys_unsupported", "unsupported_notice")),
     # the payment is credited already: a failed sign-in is about the key only
     Row("backend_failed", S.signing_in, S.payment_confirmed, (), ("key_failed_notice",)),
-    Row("create_key", (S.payment_confirmed, "@has_credits", S.insufficient_ai_credits),
-        S.signing_in, ("needs_key", "keys_offered"), ("issue_api_key",)),
+    Row("create_key", _KEY_SOURCES, S.signing_in, ("keys_offered",), ("issue_api_key",)),
+    Row("rotate_key", _KEY_SOURCES, S.signing_in, ("keys_offered", "has_key_id"),
+        ("rotate_api_key",)),
+    Row("revoke_key", _KEY_SOURCES, None, ("key_listed",), ("ask_revoke",)),
+    Row("cancel_revoke", _KEY_SOURCES, None, ("revoke_asked",), ("forget_revoke",)),
+    Row("confirm_revoke", _KEY_SOURCES, None, ("revoke_asked",), ("revoke_api_key",)),
+    Row("key_revoked", _KEY_SOURCES, None, (), ("apply_revoked",)),
     Row("reveal_key", S.payment_confirmed, None, ("has_key_token",), ("reveal",)),
     Row("hide_key", S.payment_confirmed, None, ("has_key_token",), ("hide",)),
     # balance and usage
@@ -383,7 +424,7 @@ TABLE: tuple[Row, ...] = (
         ("drop_token", "load_account")),
     Row("refresh", _USAGE_SOURCES, None, ("usage_offered",), ("load_usage",)),
     Row("refresh", _USAGE_SOURCES, None, (), ("load_account",)),
-    *_routes("account_loaded", _USAGE_SOURCES, streams=False),
+    *_routes("account_loaded", _USAGE_SOURCES, connecting=False),
     Row("usage_loaded", _USAGE_SOURCES, S.insufficient_ai_credits, ("out_of_credit",),
         ("apply_usage",)),
     Row("usage_loaded", _USAGE_SOURCES, S.low_balance, ("low_balance",), ("apply_usage",)),
@@ -426,11 +467,13 @@ TABLE: tuple[Row, ...] = (
     # bring your own key
     Row("use_own_key", (S.disconnected, S.connected_empty), S.byok, ("byok_allowed",),
         ("apply_byok",)),
+    Row("use_own_key", S.byok, None, (), ("apply_byok",)),
     Row("leave_byok", S.byok, S.connected_empty, ("has_wallet",), ("leave_byok",)),
     Row("leave_byok", S.byok, S.disconnected, (), ("leave_byok",)),
     # signing out
-    Row("disconnect", tuple(s for s in State if s is not S.disconnected), S.disconnected, (),
-        ("sign_out",)),
+    Row("disconnect", tuple(s for s in State if s not in (S.disconnected, S.byok)),
+        S.disconnected, (), ("sign_out",)),
+    Row("disconnect", S.byok, S.disconnected, ("has_wallet",), ("sign_out",)),
 )  # fmt: skip
 
 # --- results -----------------------------------------------------------------------------------
@@ -768,6 +811,8 @@ class _Run:
 
     def signature_cancelled_notice(self) -> None:
         event = self.event
+        if isinstance(event, ev.CancelSignIn):
+            event = ev.WalletRejected(code="user_rejected")
         assert isinstance(event, ev.WalletRejected)
         cancelled = event.code == "user_rejected"
         self.set(notice=Notice(kind="warning",
@@ -804,13 +849,42 @@ class _Run:
     def issue_api_key(self) -> None:
         wallet = self.snap.wallet
         assert wallet is not None
+        self.set(revoking=None)
         self.emit(fx.IssueApiKey(account=wallet.account, chain_id=wallet.chain_id))
+
+    def rotate_api_key(self) -> None:
+        wallet, key = self.snap.wallet, self.snap.api_key
+        assert wallet is not None and key is not None
+        self.set(revoking=None, notice=None)
+        self.emit(fx.IssueApiKey(account=wallet.account, chain_id=wallet.chain_id,
+                                 replaces=key.key_id))  # fmt: skip
+
+    def ask_revoke(self) -> None:
+        self.set(revoking=str(self.event_attr("key_id")), notice=None)
+
+    def forget_revoke(self) -> None:
+        self.set(revoking=None)
+
+    def revoke_api_key(self) -> None:
+        assert self.snap.revoking is not None
+        self.emit(fx.RevokeApiKey(key_id=self.snap.revoking))
+        self.set(revoking=None)
+
+    def apply_revoked(self) -> None:
+        event = self.event
+        assert isinstance(event, ev.KeyRevoked)
+        self.set(keys=event.keys, revoking=None,
+                 notice=Notice(kind="success", title="Key revoked",
+                               message="Tools using that key stop working now."))  # fmt: skip
+        key = self.snap.api_key
+        if key is not None and key.key_id == event.key_id:
+            self.set(api_key=None)
 
     def apply_key(self) -> None:
         event = self.event
         assert isinstance(event, ev.ApiKeyIssued)
         self.set(api_key=ApiKey(key_id=event.key_id, prefix=event.prefix, token=event.token),
-                 notice=None)  # fmt: skip
+                 notice=None, keys=event.keys)  # fmt: skip
 
     def reveal(self) -> None:
         assert self.snap.api_key is not None
@@ -829,6 +903,8 @@ class _Run:
     def apply_usage(self) -> None:
         event = self.event
         assert isinstance(event, ev.UsageLoaded)
+        if event.keys is not None:
+            self.set(keys=event.keys)
         self.set(usage=event.rows, credit=event.credit, notice=None,
                  cached=CachedBalance(available_usd=event.credit.available_usd,
                                       as_of=event.at))  # fmt: skip
@@ -870,6 +946,8 @@ class _Run:
         if self.snap.pending.kind == "stream_pause":
             stream = stream.model_copy(update={"paused_flow_rate": self.snap.pending.flow_rate})
         self.set(stream=stream, pending=None, notice=None, amount=AmountInput(), quote=None)
+        if event.credit is not None:
+            self.set(credit=event.credit)
 
     def forget_stream(self) -> None:
         if self.snap.stream is not None:
@@ -878,9 +956,13 @@ class _Run:
     def apply_byok(self) -> None:
         event = self.event
         assert isinstance(event, ev.UseOwnKey)
-        config = self.snap.config
-        self.set(byok=ByokSetup(base_url=event.base_url or config.api_base_url,
-                                model=event.model or config.default_model))  # fmt: skip
+        before = self.snap.byok or ByokSetup()
+        given = (event.base_url, event.model, event.api_key)
+        if self.snap.state is not S.byok and given == (None, None, None):
+            self.set(byok=before, notice=None)  # open the empty form
+            return
+        self.set(byok=byok_form(event.base_url, event.model, event.api_key or before.key),
+                 notice=None)  # fmt: skip
 
     def leave_byok(self) -> None:
         self.set(byok=None)
@@ -890,7 +972,8 @@ class _Run:
         pending = self.snap.pending if _in_flight(self) else None
         self.set(wallet=None, mode="one_time", amount=AmountInput(), quote=None, pending=pending,
                  credit=None, api_key=None, usage=None, stream=None, notice=None, cached=None,
-                 byok=None, features=None, outstanding=(), history=None)  # fmt: skip
+                 byok=None, features=None, outstanding=(), history=None, keys=None,
+                 revoking=None)  # fmt: skip
         if self.snap.wallet is not None:
             self.emit(fx.DisconnectWallet())
 

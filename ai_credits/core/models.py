@@ -31,6 +31,7 @@ __all__ = [
     "CachedBalance",
     "CreditEntry",
     "CreditSummary",
+    "KeyInfo",
     "Mode",
     "Notice",
         "PendingAction",
@@ -226,6 +227,17 @@ class ApiKey(_Frozen):
     prefix: str = Field(max_length=KEY_PREFIX_MAX)
     token: SecretToken | None = None
     revealed: bool = False
+
+
+class KeyInfo(_Frozen):
+    """One of the account's API keys as the backend lists it: never the token."""
+
+    key_id: str = Field(max_length=KEY_ID_MAX)
+    prefix: str = Field(max_length=KEY_PREFIX_MAX)
+    label: str | None = Field(default=None, max_length=200)
+    status: Literal["active", "revoked"] = "active"
+    created_at: datetime | None = None
+    last_used_at: datetime | None = None
 
 
 class UsageRow(_Frozen):

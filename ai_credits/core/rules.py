@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ai_credits.core.models import AmountInput, CreditSummary, Mode, Quote, WidgetConfig
+from ai_credits.core.models import (
+    AmountInput,
+    CreditSummary,
+    Mode,
+    Quote,
+    SecretToken,
+    WidgetConfig,
+)
 from ai_credits.core.quote import (
     SECONDS_PER_MONTH,
     credit_with_bonus,
@@ -15,10 +22,10 @@ from ai_credits.core.quote import (
     gd_wei_for_usd_micro,
     parse_gd_amount,
 )
-from ai_credits.core.snapshot import Snapshot
+from ai_credits.core.snapshot import ByokSetup, Snapshot
 from ai_credits.errors import InvalidAmount, QuoteError
 
-__all__ = ["default_request_id", "evaluate_amount", "is_low_balance"]
+__all__ = ["byok_form", "default_request_id", "evaluate_amount", "is_low_balance"]
 
 
 def _quote(snapshot: Snapshot, wei: int, mode: Mode, at: datetime | None) -> Quote:
@@ -122,3 +129,36 @@ def default_request_id(snapshot: Snapshot) -> str:
     """A deterministic id for a wallet action when the host gave none: account tail + sequence."""
     tail = snapshot.wallet.account[-6:].lower() if snapshot.wallet else "anon"
     return f"req-{tail}-{snapshot.seq}"
+
+
+_LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+
+
+def _base_url_error(url: str) -> str | None:
+    scheme, sep, rest = url.partition("://")
+    host = rest.split("/", 1)[0].split("@")[-1]
+    hostname = host.rsplit(":", 1)[0] if not host.startswith("[") else host.split("]")[0] + "]"
+    if not sep or scheme.lower() not in ("https", "http") or not hostname or " " in url:
+        return "Enter the provider's base URL, like https://api.openai.com/v1."
+    if scheme.lower() == "http" and hostname.lower() not in _LOCAL_HOSTS:
+        return "Use https:// (plain http only for a provider on this machine)."
+    return None
+
+
+def byok_form(base_url: str | None, model: str | None, key: SecretToken | None) -> ByokSetup:
+    """The bring-your-own-key form as submitted: values kept as typed, and an inline message per
+    missing or invalid field.  The key is kept masked (a :class:`SecretToken`)."""
+    url = (base_url or "").strip()
+    name = (model or "").strip()
+    errors: dict[str, str] = {}
+    if not url:
+        errors["base_url"] = "Enter the provider's base URL, like https://api.openai.com/v1."
+    elif (problem := _base_url_error(url)) is not None:
+        errors["base_url"] = problem
+    if not name:
+        errors["model"] = "Enter the model id your provider uses, like gpt-4o-mini."
+    elif any(c.isspace() for c in name):
+        errors["model"] = "A model id has no spaces."
+    if key is None:
+        errors["key"] = "Enter your provider API key."
+    return ByokSetup(base_url=url, model=name, key=key, errors=errors)

@@ -14,10 +14,12 @@ from ai_credits.core.models import (
     CachedBalance,
     CreditEntry,
     CreditSummary,
+    KeyInfo,
     Mode,
     Notice,
     PendingAction,
     Quote,
+    SecretToken,
     StreamInfo,
     UsageRow,
     WalletInfo,
@@ -44,12 +46,21 @@ the wallet's account (loads it, pays from it, signs with it)."""
 
 
 class ByokSetup(BaseModel):
-    """Bring-your-own-key: the provider values the setup snippets show instead of ours."""
+    """Bring-your-own-key: the developer's provider, key and model, which the setup snippets show
+    instead of ours.  The key is a :class:`SecretToken`, masked like ours; ``errors`` holds the
+    form's inline messages by field while it is not valid (nothing is saved then)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    base_url: str
-    model: str
+    base_url: str = ""
+    model: str = ""
+    key: SecretToken | None = None
+    errors: dict[str, str] = Field(default_factory=dict)
+
+    @property
+    def saved(self) -> bool:
+        """Complete and valid: the snippets can use it."""
+        return bool(self.base_url and self.model and self.key is not None and not self.errors)
 
 
 class Snapshot(BaseModel):
@@ -87,6 +98,12 @@ class Snapshot(BaseModel):
     )
     outstanding: tuple[CreditEntry, ...] = Field(
         default=(), description="Credits owed: G$ arrived, crediting pending or failed."
+    )
+    keys: tuple[KeyInfo, ...] | None = Field(
+        default=None, description="The account's API keys (None until listed)."
+    )
+    revoking: str | None = Field(
+        default=None, description="The key id whose revocation awaits the user's confirmation."
     )
     history: tuple[CreditEntry, ...] | None = Field(
         default=None, description="Recent credits, shown where the backend has no usage."

@@ -25,6 +25,7 @@ from ai_credits.backends.wire import (
     CreditReservation,
     FundResult,
     GdCreditEntry,
+    PublicApiKey,
     UserCreditProfile,
 )
 from ai_credits.chain.errors import ChainError
@@ -35,6 +36,7 @@ from ai_credits.core.models import (
     BackendFeatures,
     CreditEntry,
     CreditSummary,
+    KeyInfo,
     SecretToken,
     StreamInfo,
     UsageRow,
@@ -56,10 +58,11 @@ class KeyRing:
 
     token: SecretToken | None = None
     prefix: str | None = None
+    key_id: str | None = None
 
     def clear(self) -> None:
         """Forget the key (sign out)."""
-        self.token = self.prefix = None
+        self.token = self.prefix = self.key_id = None
 
     def __repr__(self) -> str:
         return f"KeyRing(prefix={self.prefix!r}, token={'set' if self.token else None})"
@@ -162,6 +165,11 @@ class EffectExecutor:
             return ev.BackendFailed(message=_UNREACHABLE_CHAIN if exc.code == "rpc_unavailable"
                                     else exc.message, at=now)  # fmt: skip
         try:
+            if reading.flow_rate > 0:
+                # Credit what the running stream accrued (the backend credits at most daily,
+                # once 4000 G$ have accrued): the balance then includes it.
+                with contextlib.suppress(BackendError):
+                    await self.backend.stream_credits(effect.account)
             features = await self._backend_features()
             config = await self.backend.config_values()
             try:
@@ -210,9 +218,35 @@ class EffectExecutor:
         try:
             rows = await self._usage_rows()
             credit = await self._credit(effect.account, rows)
+            keys = await self._key_list()
         except BackendError as exc:
             return ev.BackendFailed(kind=_kind(exc), message=exc.message, at=now)
-        return ev.UsageLoaded(rows=tuple(_usage_row(r) for r in rows), credit=credit, at=now)
+        return ev.UsageLoaded(rows=tuple(_usage_row(r) for r in rows), credit=credit, keys=keys,
+                              at=now)  # fmt: skip
+
+    async def _key_list(self) -> tuple[KeyInfo, ...] | None:
+        """The account's keys, listed with the session's key (``None`` without one)."""
+        if self.keys.token is None:
+            return None
+        listed = await self.backend.list_api_keys(self.keys.token.reveal())
+        return tuple(_key_info(k) for k in listed.api_keys)
+
+    async def _do_revoke_api_key(self, effect: fx.RevokeApiKey) -> ev.Event:
+        now = self.clock()
+        if self.keys.token is None:
+            return ev.BackendFailed(kind="unauthorised", at=now,
+                                    message="Create a new key first: keys are managed with a "
+                                    "key of this session.")  # fmt: skip
+        try:
+            await self.backend.revoke_api_key(self.keys.token.reveal(), effect.key_id)
+            if effect.key_id == self.keys.key_id:
+                self.keys.clear()  # the session's own key: it no longer works
+                keys: tuple[KeyInfo, ...] = ()
+            else:
+                keys = await self._key_list() or ()
+        except BackendError as exc:
+            return ev.BackendFailed(kind=_kind(exc), message=exc.message, at=now)
+        return ev.KeyRevoked(key_id=effect.key_id, keys=keys, at=self.clock())
 
     # --- paying ---------------------------------------------------------------------------------
     async def _do_submit_payment(self, effect: fx.SubmitPayment) -> ev.Event:
@@ -289,8 +323,18 @@ class EffectExecutor:
             return ev.BackendFailed(kind=_kind(exc), message=exc.message, at=self.clock())
         token = SecretToken(issued.token.get_secret_value())
         self.keys.token, self.keys.prefix = token, issued.api_key.token_prefix
+        self.keys.key_id = issued.api_key.id
+        keys: tuple[KeyInfo, ...] | None = None
+        try:
+            if effect.replaces is not None and effect.replaces != issued.api_key.id:
+                # Rotation: the new key exists, so the old one can go (with the new key's auth).
+                await self.backend.revoke_api_key(token.reveal(), effect.replaces)
+            keys = await self._key_list()
+        except BackendError:
+            keys = None  # the new key is what matters; the list reloads with usage
         return ev.ApiKeyIssued(token=token, key_id=issued.api_key.id,
-                               prefix=issued.api_key.token_prefix, at=self.clock())  # fmt: skip
+                               prefix=issued.api_key.token_prefix, keys=keys,
+                               at=self.clock())  # fmt: skip
 
     # --- streams --------------------------------------------------------------------------------
     async def _stream(self, effect: fx.StartStreamEffect | fx.ResumeStreamEffect
@@ -304,14 +348,22 @@ class EffectExecutor:
             await self.wallet.wait_for_receipt(tx_hash)
         except ChainError as exc:
             return _wallet_failure(exc, self.clock())
-        # The chain is the truth for the stream; the backend catches up on its next read.
+        # The chain is the truth for the stream; the backend credits what was streamed since
+        # the last change when it records the update, and the card shows that credit at once.
+        credit: CreditSummary | None = None
+        streamed = 0
         with contextlib.suppress(BackendError):
             await self.backend.record_payment(tx_hash)
+        with contextlib.suppress(BackendError):
+            credit, profile = await self._credit_and_profile(effect.sender,
+                                                             await self._usage_rows_soft())
+            streamed = profile.total_gd_streamed_wei
         now = self.clock()
         rate = effect.flow_rate if creates else 0
-        return ev.StreamUpdated(tx_hash=tx_hash, at=now,
+        return ev.StreamUpdated(tx_hash=tx_hash, at=now, credit=credit,
                                 stream=StreamInfo(flow_rate=rate, started_at=now if creates
-                                                  else None, as_of=now))  # fmt: skip
+                                                  else None, as_of=now,
+                                                  streamed_wei=streamed))  # fmt: skip
 
     _do_start_stream = _stream
     _do_resume_stream = _stream
@@ -368,6 +420,11 @@ def _credit_entry(entry: GdCreditEntry) -> CreditEntry:
         status=entry.funding_status,
         created_at=entry.created_at,
     )
+
+
+def _key_info(key: PublicApiKey) -> KeyInfo:
+    return KeyInfo(key_id=key.id, prefix=key.token_prefix, label=key.label, status=key.status,
+                   created_at=key.created_at, last_used_at=key.last_used_at)  # fmt: skip
 
 
 def _price_text(price: object) -> str:

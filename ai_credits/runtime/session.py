@@ -25,6 +25,9 @@ log = logging.getLogger("ai_credits.runtime")
 
 MAX_STEPS = 32
 """Result events one ``send`` may feed back before it stops: a guard against effect loops."""
+_INTERRUPTS = {"cancel_sign_in": "issue_api_key"}
+"""User events that may stop the runtime waiting on an effect: closing the sign-in prompt costs
+nothing.  (A payment prompt is never interrupted: a wallet may still send it.)"""
 HISTORY_LIMIT = 500
 UNEXPECTED_RESULT = "Something went wrong on our side. Try again in a moment."
 """The message when an effect fails in a way no adapter mapped (never a traceback)."""
@@ -84,6 +87,8 @@ class Session:
         self._executor = EffectExecutor(self.backend, self.wallet, self.clock, self.keys,
                                         timeout_s=self.effect_timeout_s)  # fmt: skip
         self._lock = asyncio.Lock()
+        self._running: tuple[fx.Effect, asyncio.Future[ev.Event | None]] | None = None
+        self._interrupted = False
 
     async def send(self, event: ev.Event, *, stop_in: State | None = None) -> SessionResult:
         """Step ``event`` and execute the resulting effects, feeding results back, until quiet.
@@ -92,6 +97,13 @@ class Session:
         asked for unexecuted (``SessionResult.waiting``): how stories show in-flight states such
         as an open wallet prompt.  A rejected host event returns with the snapshot unchanged.
         """
+        interrupted = _INTERRUPTS.get(event.type)
+        running = self._running
+        if interrupted is not None and running is not None and running[0].type == interrupted:
+            # The user closed a prompt the runtime is waiting on (a free signature): stop
+            # waiting, then let the machine take the user's event.
+            self._interrupted = True
+            running[1].cancel()
         async with self._lock:
             trace: list[TraceEntry] = []
             queue: list[tuple[ev.Event, str]] = [(event, "host")]
@@ -119,8 +131,16 @@ class Session:
 
     async def _run_effect(self, effect: fx.Effect) -> ev.Event | None:
         log.debug("effect %s", effect.type)
+        task = asyncio.ensure_future(self._executor.execute(effect))
+        self._running = (effect, task)
         try:
-            return await self._executor.execute(effect)
+            return await task
+        except asyncio.CancelledError:
+            current = asyncio.current_task()
+            if not self._interrupted or (current is not None and current.cancelling()):
+                raise
+            log.info("effect %s interrupted by the user", effect.type)
+            return None  # the interrupting user event follows and moves the machine
         except Exception as exc:  # the host gets a state, never a traceback
             # The adapters map every failure they know to an event, and the wire models refuse
             # what the core would; this is the last line for anything they missed (a result the
@@ -128,6 +148,9 @@ class Session:
             log.error("effect %s raised %s; reported as an outage", effect.type,
                       type(exc).__name__)  # fmt: skip
             return ev.BackendFailed(at=self.clock(), message=UNEXPECTED_RESULT)
+        finally:
+            self._running = None
+            self._interrupted = False
 
 
 class SyncSession:

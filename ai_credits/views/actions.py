@@ -36,6 +36,11 @@ _LABELS: dict[str, str] = {
     "reveal_key": "Show Key",
     "hide_key": "Hide Key",
     "create_key": "Create API Key",
+    "rotate_key": "Rotate Key",
+    "revoke_key": "Revoke",
+    "confirm_revoke": "Revoke Key",
+    "cancel_revoke": "Keep Key",
+    "cancel_sign_in": "Cancel",
     "view_usage": "View Usage",
     "refresh": "Refresh",
     "switch_chain": "Switch to Celo",
@@ -48,7 +53,8 @@ _PRIMARY = {"connect", "confirm", "start_stream", "retry", "switch_chain", "resu
 QUOTE_FIRST = "Enter an amount and get a quote first."
 """Why Buy is disabled before the machine has quoted an amount (typed or not)."""
 HIDDEN_WHEN_DISABLED = frozenset({"create_key", "check_payment", "pay_again", "reveal_key",
-                                  "hide_key"})
+                                  "hide_key", "rotate_key", "revoke_key", "confirm_revoke",
+                                  "cancel_revoke", "disconnect"})
 """Buttons not worth showing disabled (their absence says enough)."""
 _STREAMING = GROUPS["streaming"]
 
@@ -65,6 +71,8 @@ def _label(event_type: str, snapshot: Snapshot) -> str:
         if state is S.streaming_setup:
             return "Update Stream"
         return "Update Quote" if snapshot.quote is not None else "Get Quote"
+    if event_type == "create_key" and snapshot.api_key is not None:
+        return "Create Another Key"
     if event_type == "pay_again" and snapshot.pending is not None:
         return f"Pay {format_gd(snapshot.pending.amount_wei)} G$ Again"
     if event_type == "view_usage" and state is S.payment_confirmed:

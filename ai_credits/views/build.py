@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
 
+from ai_credits.core import events as ev
+from ai_credits.core.machine import may
 from ai_credits.core.models import ApiKey, CreditEntry, CreditSummary, UsageRow, WidgetConfig
 from ai_credits.core.quote import (
     SECONDS_PER_MONTH,
@@ -24,6 +26,7 @@ from ai_credits.core.snapshot import Snapshot
 from ai_credits.core.states import GROUPS, State
 from ai_credits.views.actions import ActionPool, build_actions
 from ai_credits.views.models import (
+    Action,
     AmountForm,
     ApiKeyCard,
     Badge,
@@ -33,10 +36,13 @@ from ai_credits.views.models import (
     CachedLabel,
     ChartBar,
     Counter,
+    FormField,
     Header,
     Hero,
+    HiddenField,
     InfoCard,
     InfoLine,
+    KeyRowView,
     ModeOption,
     ModeSwitch,
     NoticeView,
@@ -63,7 +69,6 @@ HEADLINE = "Use G$ to power your AI coding tools."
 TAGLINE = "Buy AI credits with G$ for Claude Code, Codex, chat & other AI tools."
 SETTLEMENT_NOTE = "You pay with G$; the backend handles AntSeed settlement underneath."
 VERIFY_HINT = "Verify with GoodID to get the bonus"
-BYOK_KEY_PLACEHOLDER = "YOUR_PROVIDER_KEY"
 ESTIMATE_NOTE = ("An estimate at the service's reference price: your credit is priced on chain "
                  "when the payment is recorded.")
 KEYS_ELSEWHERE = ("This credits service does not issue API keys yet. Your credit is kept for "
@@ -448,7 +453,8 @@ def _pending(snapshot: Snapshot, pool: ActionPool) -> PendingCard | None:
         return None
     return card.model_copy(update={
         "tx_short": short_hex(tx) if tx else None, "tx_full": tx,
-        "actions": pool.take("check_payment", "view_usage", "refresh", "confirm") + (
+        "actions": pool.take("check_payment", "cancel_sign_in", "view_usage", "refresh",
+                             "confirm") + (
             pool.take("disconnect") if state is S.connecting else ()),
     })  # fmt: skip
 
@@ -486,54 +492,116 @@ def _masked(key: ApiKey) -> str:
     return f"{head}…{tail}"
 
 
-def _revealed_token(snapshot: Snapshot) -> str | None:
+def _shown_token(snapshot: Snapshot) -> str | None:
+    """The full token, only on the screen right after issue (for Copy, and shown if revealed)."""
     key = snapshot.api_key
-    if snapshot.state is S.payment_confirmed and key and key.revealed and key.token is not None:
+    if snapshot.state is S.payment_confirmed and key and key.token is not None:
         return key.token.reveal()
     return None
+
+
+def _revealed_token(snapshot: Snapshot) -> str | None:
+    key = snapshot.api_key
+    return _shown_token(snapshot) if key is not None and key.revealed else None
+
+
+_KEY_STATUS = {"active": "Active", "revoked": "Revoked"}
+
+
+def _key_rows(snapshot: Snapshot) -> tuple[KeyRowView, ...]:
+    current = snapshot.api_key.key_id if snapshot.api_key else None
+    rows = []
+    for index, k in enumerate(snapshot.keys or ()):
+        if k.status != "active":
+            continue
+        actions: tuple[Action, ...] = ()
+        if snapshot.revoking is None and may(snapshot, ev.RevokeKey(key_id=k.key_id)):
+            actions = (Action(id=f"gw-action-revoke-key-{index}", type="revoke_key",
+                              label="Revoke", enabled=True,
+                              fields=(HiddenField(name="key_id", value=k.key_id),)),)
+        used = f"last used {_day_month(_utc(k.last_used_at))}" if k.last_used_at else "never used"
+        made = f"created {_day_month(_utc(k.created_at))}, " if k.created_at else ""
+        rows.append(KeyRowView(key_id=k.key_id, masked=_masked(ApiKey(prefix=k.prefix)),
+                               label=k.label or "API key", status_label=_KEY_STATUS[k.status],
+                               detail=made + used, current=k.key_id == current,
+                               actions=actions))  # fmt: skip
+    return tuple(rows)
+
+
+def _revoke_confirm(snapshot: Snapshot, pool: ActionPool) -> NoticeView | None:
+    if snapshot.revoking is None:
+        return None
+    key = next((k for k in snapshot.keys or () if k.key_id == snapshot.revoking), None)
+    name = _masked(ApiKey(prefix=key.prefix)) if key else "this key"
+    return NoticeView(id="gw-notice-revoke", tone="warning", title=f"Revoke {name}?",
+                      message="Tools set up with this key stop working at once. This cannot "
+                      "be undone.", focus=True,
+                      actions=pool.take("confirm_revoke", "cancel_revoke"))  # fmt: skip
 
 
 def _api_key(snapshot: Snapshot, pool: ActionPool) -> ApiKeyCard | None:
     key = snapshot.api_key
     if snapshot.state not in _KEY_STATES:
         return None
+    pool.take("revoke_key")  # offered per key, in the keys panel
+    keys = _key_rows(snapshot)
+    confirm = _revoke_confirm(snapshot, pool)
     if key is None:
         create = pool.take("create_key")
-        if not create:
-            return None
-        if not create[0].enabled:  # the backend has no keys: _keys_elsewhere explains
-            return None
-        return ApiKeyCard(title="Your API key",
-                          note="Sign a message with your wallet to create your API key.",
+        if not create or not create[0].enabled:
+            return None  # the backend has no keys: _keys_elsewhere explains
+        note = ("Sign a message with your wallet to create your API key." if not keys else
+                "Your keys are listed below. Create a new key to see its full value once.")
+        return ApiKeyCard(title="Your API key", note=note, keys=keys, confirm=confirm,
                           actions=create)  # fmt: skip
-    value = _revealed_token(snapshot)
-    once = snapshot.state is S.payment_confirmed and key.token is not None
+    value = _shown_token(snapshot)
+    revealed = _revealed_token(snapshot) is not None
+    once = value is not None
     note = ("Copy it now: for your safety the full key is shown only this once."
             if once else "The full key was shown once, when it was created.")  # fmt: skip
-    reveal = pool.take("hide_key" if value is not None else "reveal_key")
+    reveal = pool.take("hide_key" if revealed else "reveal_key")
     pool.take("reveal_key", "hide_key")
     return ApiKeyCard(title="Your API key", masked=_masked(key), value=value,
-                      revealed=value is not None, can_reveal=once, note=note,
-                      actions=reveal + pool.take("create_key"))  # fmt: skip
+                      revealed=revealed, can_reveal=once, note=note, keys=keys, confirm=confirm,
+                      actions=reveal + pool.take("rotate_key", "create_key"))  # fmt: skip
+
+
+KEY_PLACEHOLDER = "gd_live_YOUR_KEY"
+"""What the setup shows outside the key screen: the real key is never shown again."""
 
 
 def _setup(snapshot: Snapshot) -> SetupSnippets | None:
     state = snapshot.state
     cfg = snapshot.config
-    if state is S.byok and snapshot.byok is not None:
-        base, model, key = snapshot.byok.base_url, snapshot.byok.model, BYOK_KEY_PLACEHOLDER
-        intro = "Paste these settings into your tool, with your own provider key."
+    copy_key: str | None = None
+    if state is S.byok:
+        byok = snapshot.byok
+        if byok is None or not byok.saved or byok.key is None:
+            return None
+        base, model, key = byok.base_url, byok.model, byok.key.masked
+        copy_key = byok.key.reveal()
+        intro = "Paste one of these into your tool: your provider, key and model."
     elif state in _KEY_STATES and snapshot.api_key is not None:
         base, model = cfg.api_base_url, cfg.default_model
-        revealed = _revealed_token(snapshot)
-        key = revealed or _masked(snapshot.api_key)
-        intro = "Paste one of these into your coding tool. Replace the masked key with yours."
-        if revealed is not None:
-            intro = "Paste one of these into your coding tool."
+        token = _shown_token(snapshot)
+        if token is not None:
+            copy_key = token
+            key = token if snapshot.api_key.revealed else _masked(snapshot.api_key)
+            intro = "Paste one of these into your coding tool. Copy puts your full key in it."
+        else:
+            key = KEY_PLACEHOLDER
+            intro = (f"Paste one of these into your coding tool and replace {KEY_PLACEHOLDER} "
+                     "with your key. Lost it? Create a new key.")
     else:
         return None
+    snippets = setup_snippets(base, model, key)
+    if copy_key is not None and copy_key != key:
+        snippets = tuple(
+            shown.model_copy(update={"copy_code": full.code})
+            for shown, full in zip(snippets, setup_snippets(base, model, copy_key), strict=True)
+        )
     return SetupSnippets(title="API setup", intro=intro, base_url=base, model=model,
-                         snippets=setup_snippets(base, model, key))  # fmt: skip
+                         snippets=snippets)  # fmt: skip
 
 
 def _cached(snapshot: Snapshot) -> CachedLabel | None:
@@ -830,14 +898,36 @@ def _stream_status(snapshot: Snapshot, pool: ActionPool) -> StreamStatusCard | N
 
 
 def _byok(snapshot: Snapshot, pool: ActionPool) -> ByokCard | None:
-    if snapshot.state is not S.byok or snapshot.byok is None:
+    byok = snapshot.byok
+    if snapshot.state is not S.byok or byok is None:
         return None
+    errors = byok.errors
+    saved = byok.saved
+    key_hint = (f"Saved: {byok.key.masked}. Leave empty to keep it." if byok.key is not None
+                else "It stays in this session, masked; the widget never sends it anywhere.")
+    fields = (
+        FormField(name="base_url", label="Provider base URL", kind="url", value=byok.base_url,
+                  placeholder="https://api.openai.com/v1", error=errors.get("base_url")),
+        FormField(name="api_key", label="Provider API key", kind="password",
+                  placeholder="sk-…", hint=key_hint, error=errors.get("key")),
+        FormField(name="model", label="Model", value=byok.model, placeholder="gpt-4o-mini",
+                  error=errors.get("model")),
+    )  # fmt: skip
+    submit = pool.take_one("use_own_key")
+    if submit is not None:
+        submit = submit.model_copy(update={"label": "Update Setup" if saved else "Use These"})
+    lines: tuple[InfoLine, ...] = ()
+    if saved and byok.key is not None:
+        lines = (InfoLine(label="Base URL", value=byok.base_url),
+                 InfoLine(label="API key", value=byok.key.masked),
+                 InfoLine(label="Model", value=byok.model))  # fmt: skip
     return ByokCard(
         title="Bring your own key",
-        message="You are using your own provider key, so no credits are needed. "
-        "Your key stays in your tool: it is never sent to this widget.",
-        lines=(InfoLine(label="Base URL", value=snapshot.byok.base_url),
-               InfoLine(label="Model", value=snapshot.byok.model)),
+        message="Use your own provider key: no credits are needed. The setup below uses your "
+        "provider, key and model." if saved
+        else "Already have a provider key? Enter it with its base URL and model to get the setup "
+        "for your tools — no credits needed.",
+        lines=lines, fields=fields, submit=submit,
         actions=pool.take("leave_byok"),
     )  # fmt: skip
 

@@ -26,11 +26,13 @@ __all__ = [
     "CachedLabel",
     "ChartBar",
     "Counter",
+    "FormField",
     "Header",
     "Hero",
     "HiddenField",
     "InfoCard",
     "InfoLine",
+    "KeyRowView",
     "ModeOption",
     "ModeSwitch",
     "NoticeView",
@@ -204,26 +206,45 @@ class PendingCard(_View):
     actions: tuple[Action, ...] = ()
 
 
+class KeyRowView(_View):
+    """One of the account's keys in the keys panel."""
+
+    key_id: str
+    masked: str
+    label: str
+    status_label: str
+    detail: str
+    current: bool = False
+    actions: tuple[Action, ...] = ()
+
+
 class ApiKeyCard(_View):
-    """The API key: masked by default; the full token only while revealed right after issue."""
+    """The API key: masked by default.  Right after issue the full token is in the view (for
+    Copy, and for display once revealed); later only the masked form.  The keys panel lists the
+    account's keys with create / rotate / revoke (revoke asks for confirmation)."""
 
     title: str
     label: str = "API key"
     masked: str | None = Field(default=None, description="Masked key; None before one exists.")
-    value: str | None = Field(default=None, repr=False, description="Full token, if revealed.")
+    value: str | None = Field(default=None, repr=False,
+                              description="Full token: only in payment_confirmed, for Copy.")
     revealed: bool = False
     can_reveal: bool = False
     note: str
+    keys: tuple[KeyRowView, ...] = ()
+    confirm: NoticeView | None = Field(default=None, description="The revoke confirmation.")
     actions: tuple[Action, ...] = ()
 
 
 class Snippet(_View):
-    """One copy block of the setup."""
+    """One copy block of the setup: ``code`` as shown (key masked), ``copy_code`` as copied
+    (with the real key) when that differs."""
 
     id: str
     title: str
     language: Literal["bash", "yaml", "python", "text"]
     code: str = Field(repr=False)
+    copy_code: str | None = Field(default=None, repr=False)
     note: str | None = None
 
 
@@ -377,12 +398,26 @@ class InfoCard(_View):
     actions: tuple[Action, ...] = ()
 
 
+class FormField(_View):
+    """One text field of a form: its value as typed, and its inline error."""
+
+    name: str = Field(pattern=r"^[a-z_]+$")
+    label: str
+    value: str = ""
+    kind: Literal["text", "url", "password"] = "text"
+    placeholder: str = ""
+    hint: str | None = None
+    error: str | None = None
+
+
 class ByokCard(_View):
-    """Bring your own key: the provider values the setup uses instead of credits."""
+    """Bring your own key: the provider, key and model the setup uses instead of credits."""
 
     title: str
     message: str
-    lines: tuple[InfoLine, ...]
+    lines: tuple[InfoLine, ...] = ()
+    fields: tuple[FormField, ...] = ()
+    submit: Action | None = None
     actions: tuple[Action, ...] = ()
 
 

@@ -17,6 +17,7 @@ from ai_credits.core.models import (
     BackendFeatures,
     CreditEntry,
     CreditSummary,
+    KeyInfo,
     StreamInfo,
     UsageRow,
     WalletInfo,
@@ -86,6 +87,9 @@ def _connect(*, verified: bool = True, credit: CreditSummary | None = None,
 OWED = CreditEntry(tx_hash=TX_HASH, gd_wei=20_000 * WEI, credit_usd=2_200_000, status="failed",
                    created_at=_t(4))  # fmt: skip
 LIVE_WORKER = BackendFeatures(api_keys=False, usage=False)
+KEYS = (KeyInfo(key_id="key-1", prefix=KEY_PREFIX, label="AI Credits widget", created_at=_t(5)),
+        KeyInfo(key_id="key-2", prefix="gd_live_7a7a...7a7a", label="laptop",
+                created_at=_t(60), last_used_at=_t(600)))  # fmt: skip
 
 
 def _buy(text: str = "20000") -> list[ev.Event]:
@@ -211,8 +215,20 @@ STORIES: dict[str, Callable[[], list[ev.Event]]] = {
     "streaming_active": _streaming_active,
     "streaming_paused": _streaming_paused,
     "streaming_stopped": lambda: [*_streaming_paused(), ev.StopStream(at=_t(60 * 24 * 5))],
-    "byok": lambda: [ev.UseOwnKey(base_url="https://llm.example.dev/v1",
-                                  model="my-model-large", at=_t(0))],
+    "byok": lambda: [ev.UseOwnKey(at=_t(0)),
+                     ev.UseOwnKey(base_url="https://llm.example.dev/v1", model="my-model-large",
+                                  api_key="sk-test-0123456789abcdef", at=_t(1))],
+    "byok_invalid": lambda: [ev.UseOwnKey(at=_t(0)),
+                             ev.UseOwnKey(base_url="http://llm.example.dev/v1", model="my model",
+                                          at=_t(1))],
+    "usage_active_keys": lambda: [
+        *_has_credits(usage_rows(), FUNDED),
+        ev.UsageLoaded(rows=usage_rows(), credit=FUNDED, keys=KEYS, at=_t(60 * 24 + 41))],
+    "usage_active_revoking": lambda: [
+        *_has_credits(usage_rows(), FUNDED),
+        ev.UsageLoaded(rows=usage_rows(), credit=FUNDED, keys=KEYS, at=_t(60 * 24 + 41)),
+        ev.RevokeKey(key_id="key-2", at=_t(60 * 24 + 42))],
+    "payment_confirmed_sign_in_cancelled": lambda: [*_confirmed()[:-1], ev.CancelSignIn(at=_t(5))],
 }  # fmt: skip
 """Story name → event path.  Names that are state names produce that state."""
 

@@ -175,9 +175,10 @@ def test_backend_unavailable_shows_only_the_labelled_cached_balance() -> None:
 def test_payment_confirmed_key_and_setup() -> None:
     v = view("payment_confirmed")
     assert v.api_key is not None and v.api_key.masked == "gd_live_…abcd"
-    assert v.api_key.value is None and v.api_key.can_reveal
+    assert v.api_key.value == p.TOKEN and not v.api_key.revealed and v.api_key.can_reveal
     assert v.setup is not None
     assert "OPENAI_API_KEY=gd_live_…abcd" in v.setup.snippets[0].code
+    assert all(p.TOKEN in (s.copy_code or "") for s in v.setup.snippets)
     revealed = view("payment_confirmed_revealed")
     assert revealed.setup is not None
     assert f"OPENAI_API_KEY={p.TOKEN}" in revealed.setup.snippets[0].code
@@ -245,7 +246,34 @@ def test_byok_uses_its_own_values() -> None:
     v = view("byok")
     assert v.byok is not None and v.setup is not None
     assert v.setup.base_url == "https://llm.example.dev/v1" and v.setup.model == "my-model-large"
+    env = v.setup.snippets[0]
+    assert "sk-…cdef" in env.code and "sk-test-0123456789abcdef" in (env.copy_code or "")
     assert v.balance is None and v.api_key is None
+    assert "disconnect" not in {a.type for a in v.actions}  # no wallet to disconnect
+
+
+def test_byok_form_shows_each_problem_inline_and_keeps_what_was_typed() -> None:
+    v = view("byok_invalid")
+    assert v.byok is not None and v.setup is None
+    fields = {f.name: f for f in v.byok.fields}
+    assert fields["base_url"].value == "http://llm.example.dev/v1"
+    assert fields["base_url"].error and fields["model"].error and fields["api_key"].error
+    assert fields["api_key"].kind == "password" and fields["api_key"].value == ""
+
+
+def test_keys_panel_lists_keys_and_asks_before_revoking() -> None:
+    v = view("usage_active_keys")
+    assert v.api_key is not None
+    assert [k.masked for k in v.api_key.keys] == ["gd_live_…abcd", "gd_live_…7a7a"]
+    # no key of this session to rotate (it was issued elsewhere): create another, or revoke
+    assert [a.label for a in v.api_key.actions] == ["Create Another Key"]
+    revoke = v.api_key.keys[1].actions[0]
+    assert revoke.type == "revoke_key" and revoke.fields[0].value == "key-2"
+    asking = view("usage_active_revoking")
+    assert asking.api_key is not None and asking.api_key.confirm is not None
+    assert [a.label for a in asking.api_key.confirm.actions] == ["Revoke Key", "Keep Key"]
+    setup = asking.setup
+    assert setup is not None and "gd_live_YOUR_KEY" in setup.snippets[0].code
 
 
 def test_setup_snippets_cover_every_tool() -> None:

@@ -3,6 +3,8 @@ with the entered amount kept and nothing claimed."""
 
 from __future__ import annotations
 
+import asyncio
+
 from ai_credits import State
 from ai_credits.core import events as ev
 from ai_credits.quote import credit_with_bonus
@@ -186,3 +188,27 @@ async def test_a_payment_the_backend_finds_no_vault_event_for_is_not_a_success()
     assert snap.state is State.credit_outstanding
     assert snap.notice.title == "Your G$ arrived — crediting is pending"
     assert snap.api_key is None and snap.credit.credited_usd == 0
+
+
+async def test_cancel_while_signing_in_closes_the_prompt_and_keeps_the_payment() -> None:
+    world = build_world("zero_credits")
+    await send_all(world, ev.Connect(), ev.EnterAmount(text="20000"))
+    prompt_open = asyncio.Event()
+    never = asyncio.Event()
+
+    async def hanging_signature(account: str, message: str) -> str:
+        prompt_open.set()
+        await never.wait()  # the user looks at the prompt and does nothing
+        raise AssertionError("unreachable")
+
+    world.session.wallet.sign_message = hanging_signature  # type: ignore[method-assign]
+    buying = asyncio.create_task(world.session.send(ev.Confirm()))
+    await asyncio.wait_for(prompt_open.wait(), 5)
+    assert world.session.snapshot.state is State.signing_in
+    cancelled = await asyncio.wait_for(world.session.send(ev.CancelSignIn()), 5)
+    await asyncio.wait_for(buying, 5)
+    snap = cancelled.snapshot
+    assert cancelled.accepted and snap.state is State.payment_confirmed
+    assert snap.notice.title == "Signature cancelled" and snap.api_key is None
+    assert snap.credit.credited_usd > 0
+    assert world.chain.total_deposited(world.account) == 20_000 * 10**18
