@@ -795,6 +795,10 @@ class _Run:
     def failure_notice(self) -> None:
         event = self.event
         assert isinstance(event, ev.PaymentFailed | ev.PaymentReverted)
+        pending = self.changes.get("pending", self.snap.pending)
+        if event.code == "wallet_timeout" and pending is not None:
+            # No answer is not a refusal: the wallet may still send it. Never offer to pay again.
+            self.set(pending=pending.model_copy(update={"unanswered": True}))
         self.set(notice=Notice(kind="error", title="Payment failed", message=event.message,
                                code=event.code))  # fmt: skip
 

@@ -208,6 +208,11 @@ class PendingAction(_Frozen):
     flow_rate: WeiInt = 0
     tx_hash: str | None = Field(default=None, pattern=TX_HASH_PATTERN)
     reverted: bool = Field(default=False, description="The chain mined it with status 0.")
+    unanswered: bool = Field(
+        default=False,
+        description="The wallet never answered: it may still have sent a transaction we have no "
+        "hash for, so paying again is not offered (a new amount is a new, explicit purchase).",
+    )
 
     @property
     def in_flight(self) -> bool:
@@ -217,7 +222,7 @@ class PendingAction(_Frozen):
     @property
     def transfer_safe(self) -> bool:
         """No G$ can have left for this intent: a new transfer would not pay twice."""
-        return self.tx_hash is None or self.reverted
+        return (self.tx_hash is None and not self.unanswered) or self.reverted
 
 
 class ApiKey(_Frozen):

@@ -95,9 +95,10 @@ class EffectExecutor:
             # The transaction exists: it is still confirming, never a reason to pay again.
             return ev.PaymentUnconfirmed(tx_hash=effect.tx_hash, code="timeout", at=self.clock())
         if isinstance(effect, fx.SubmitPayment):
-            return ev.PaymentFailed(code="timeout", at=self.clock(),
-                                    message="The wallet did not answer in time. Check your "
-                                    "wallet's activity before paying again.")  # fmt: skip
+            return ev.PaymentFailed(code="wallet_timeout", at=self.clock(),
+                                    message="Your wallet did not answer in time. If it sent the "
+                                    "payment, it shows in your wallet's activity: do not pay "
+                                    "again until you have checked.")  # fmt: skip
         return ev.BackendFailed(at=self.clock(), message="The request took too long. Try again.")
 
     # --- wallet ---------------------------------------------------------------------------------

@@ -8,6 +8,8 @@ in-memory chain.
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from ai_credits.backends.fixture import FixtureBackend
@@ -240,3 +242,22 @@ async def test_after_any_fault_any_click_moves_g_at_most_once_per_intent(
     never_sent = fault in ("wallet rejects", "no gas")
     if not (reverted or never_sent):
         assert paid_wei(world) == 1000 * GD  # it was sent: only ever re-checked
+
+
+async def test_a_wallet_that_never_answers_is_never_offered_a_second_payment() -> None:
+    world = build_world("zero_credits")
+    world.session._executor.timeout_s = 0.2  # the prompt stays open past the effect's timeout
+    await bought(world)
+    never = asyncio.Event()
+
+    async def silent_wallet(**_: object) -> str:
+        await never.wait()
+        raise AssertionError("unreachable")
+
+    world.session.wallet.send_purchase = silent_wallet  # type: ignore[method-assign]
+    snap = await send(world, ev.Confirm())
+    assert snap.state is S.payment_failed and snap.notice.code == "wallet_timeout"
+    assert snap.pending.unanswered and not snap.pending.transfer_safe
+    assert "do not pay again" in snap.notice.message
+    assert await refused(world, ev.PayAgain())
+    assert "pay_again" not in {a.type for a in build_view(snap).actions}
