@@ -15,6 +15,13 @@ SIGN_IN = (CONNECT, Step(event=ev.CreateKey()))
 """A returning wallet signs in to get a key for this session (usage is per key)."""
 
 STORIES: tuple[Story, ...] = (
+    Story(title="Widget/Credits", name="Request refused (not enough credit)",
+          state=S.insufficient_ai_credits,
+          description="A tool asked for more than the credit left: the refused row (nothing "
+          "charged) and the top-up prompt.",
+          path=(*BUY, Step(event=ev.ViewUsage()),
+                Step(knobs=(Knob("backend.bill_refused"),), event=ev.Refresh())),
+          tags=("error",)),
     Story(title="Widget/Credits", name="Has credits (usage loading)", state=S.has_credits,
           scenario="verified", description="A returning wallet; its usage is still loading.",
           path=(Step(event=ev.Connect(), stop_in=S.has_credits),), tags=("base",)),

@@ -32,6 +32,7 @@ KnobTarget = Literal[
     "backend.planned_endpoints",  # value: bool — keys/usage/chat exist (False: today's Worker)
     "backend.defer_funding",  # value: bool — recorded payments stay pending
     "backend.bill_requests",  # value: int — bill that many chat requests with the session's key
+    "backend.bill_refused",  # a request whose pre-flight hold is above the credit: refused
     "clock.advance_days",  # value: int — time passes (streams accrue)
 ]
 """Every world knob a story may turn, as ``"<part>.<knob>"``."""

@@ -8,6 +8,7 @@ the results of effects), the state before and after, and the effects each step a
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +33,8 @@ __all__ = [
     "resolve_async",
 ]
 
+REFUSED_MODEL = "frontier-large"
+"""The model ``backend.bill_refused`` asks for: priced far above the stories' credit."""
 BILL_BODY: dict[str, Any] = {
     "model": "gpt-4o-mini",
     "messages": [{"role": "user", "content": "Write a haiku about G$."}],
@@ -114,6 +117,18 @@ async def apply_knob(world: World, knob: Knob, value: object) -> ev.Event | None
             raise ValueError("backend.bill_requests needs an API key issued in the session")
         for _ in range(int(str(value))):
             await backend.chat_completion(token.reveal(), BILL_BODY)
+    elif knob.target == "backend.bill_refused":
+        token = world.session.keys.token
+        if token is None:
+            raise ValueError("backend.bill_refused needs an API key issued in the session")
+        from ai_credits.backends.errors import InsufficientCredit  # only this knob needs it
+        from ai_credits.core.quote import ModelPrice, PriceTable
+
+        # a model priced so its pre-flight hold is more than any story's credit
+        backend.prices = PriceTable(models={REFUSED_MODEL: ModelPrice(10**8, 10**8)})
+        with contextlib.suppress(InsufficientCredit):
+            await backend.chat_completion(token.reveal(), {**BILL_BODY, "model": REFUSED_MODEL,
+                                                           "max_tokens": 4096})
     elif knob.target == "clock.advance_days":
         world.clock.advance(int(str(value)) * 86_400)
     elif part == "backend":

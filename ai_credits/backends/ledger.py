@@ -69,7 +69,7 @@ class _Hold:
     request_id: str
     account: str
     max_cost_usd: int
-    status: Literal["reserved", "settled", "released"]
+    status: Literal["reserved", "settled", "released", "refused"]
     created_at: datetime
     updated_at: datetime
     actual_cost_usd: int | None = None
@@ -323,9 +323,13 @@ class Ledger:
         if max_cost_usd < 0:
             raise ValueError("a hold must not be negative")
         available = self.available(account)
-        if max_cost_usd > available:
-            raise InsufficientCredit(required_usd=max_cost_usd, available_usd=available)
         state = self._account(account, now)
+        if max_cost_usd > available:
+            # Kept in the usage list (holding nothing) so the widget can show the refusal.
+            refused = _Hold(request_id, account, max_cost_usd, "refused", now, now, model=model)
+            self._holds[request_id] = refused
+            state.request_ids.append(request_id)
+            raise InsufficientCredit(required_usd=max_cost_usd, available_usd=available)
         state.held_usd += max_cost_usd
         row = _Hold(request_id, account, max_cost_usd, "reserved", now, now, model=model)
         self._holds[request_id] = row

@@ -101,7 +101,9 @@ _TOKEN = re.compile(r"gd_live_[0-9a-f]{64}")
 
 CreditSource = Literal["deposit", "streamUpdate", "streamRequest", "streamCron"]
 FundingStatus = Literal["pending", "funded", "failed"]
-ReservationStatus = Literal["reserved", "settled", "released"]
+ReservationStatus = Literal["reserved", "settled", "released", "refused"]
+"""``refused`` is OUR extension: a pre-flight refusal (hold above the available credit) kept in
+the usage list so the widget can say why a tool stopped working; it never holds credit."""
 
 
 def _is_wire(info: ValidationInfo) -> bool:

@@ -173,6 +173,10 @@ GUARDS: dict[str, Guard] = {
         "Your balance is not low.",
     ),
     "usage_rows": Guard(lambda r: bool(r.usage_rows), "No requests yet."),
+    "last_request_refused": Guard(
+        lambda r: bool(r.usage_rows) and r.usage_rows[0].status == "refused",
+        "Your last request was not refused.",
+    ),
     "needs_key": Guard(lambda r: r.snap.api_key is None, "You already have an API key."),
     "has_key_id": Guard(
         lambda r: r.snap.api_key is not None and r.snap.api_key.key_id is not None,
@@ -426,6 +430,8 @@ TABLE: tuple[Row, ...] = (
     Row("refresh", _USAGE_SOURCES, None, (), ("load_account",)),
     *_routes("account_loaded", _USAGE_SOURCES, connecting=False),
     Row("usage_loaded", _USAGE_SOURCES, S.insufficient_ai_credits, ("out_of_credit",),
+        ("apply_usage",)),
+    Row("usage_loaded", _USAGE_SOURCES, S.insufficient_ai_credits, ("last_request_refused",),
         ("apply_usage",)),
     Row("usage_loaded", _USAGE_SOURCES, S.low_balance, ("low_balance",), ("apply_usage",)),
     Row("usage_loaded", _USAGE_SOURCES, S.usage_active, ("usage_rows",), ("apply_usage",)),

@@ -246,11 +246,12 @@ class KeyInfo(_Frozen):
 
 
 class UsageRow(_Frozen):
-    """One AI request as billed: Held → Charged or Released."""
+    """One AI request as billed: Held → Charged or Released; or Refused before it ran (its hold
+    was more than the credit left)."""
 
     request_id: str = Field(max_length=REQUEST_ID_MAX)
     model: str = Field(max_length=MODEL_NAME_MAX)
-    status: Literal["held", "charged", "released"]
+    status: Literal["held", "charged", "released", "refused"]
     hold_usd: MicroUsd
     cost_usd: MicroUsd | None = None
     prompt_tokens: int = Field(default=0, ge=0, le=TOKEN_COUNT_MAX)

@@ -48,7 +48,8 @@ __all__ = ["EffectExecutor", "KeyRing"]
 
 Clock = Callable[[], datetime]
 
-_STATUS = {"reserved": "held", "settled": "charged", "released": "released"}
+_STATUS = {"reserved": "held", "settled": "charged", "released": "released",
+           "refused": "refused"}
 _UNREACHABLE_CHAIN = "The Celo network cannot be reached right now. Try again in a moment."
 
 

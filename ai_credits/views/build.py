@@ -258,9 +258,20 @@ def _notices(snapshot: Snapshot, pool: ActionPool) -> tuple[NoticeView, ...]:
         found.append(NoticeView(id="gw-notice-chain", tone="warning", title="Wrong network",
                                 message=f"{where} Switch to Celo to buy AI credits with G$."))
     elif state is S.insufficient_ai_credits:
-        found.append(NoticeView(
-            id="gw-notice-credit", tone="warning", title="You are out of AI credits",
-            message="Top up to keep your tools working. Your API key and setup stay the same."))
+        refused = snapshot.usage[0] if snapshot.usage else None
+        credit = snapshot.credit
+        if refused is not None and refused.status == "refused" and credit and credit.available_usd:
+            cfg = snapshot.config
+            found.append(NoticeView(
+                id="gw-notice-credit", tone="warning", title="A request was refused",
+                message=f"It needed up to {_credit(refused.hold_usd, cfg)} and "
+                f"{_credit(credit.available_usd, cfg)} is left. Top up to keep your tools "
+                "working. Your API key and setup stay the same."))
+        else:
+            found.append(NoticeView(
+                id="gw-notice-credit", tone="warning", title="You are out of AI credits",
+                message="Top up to keep your tools working. Your API key and setup stay the "
+                "same."))
     elif state is S.payment_confirmed and (notice is None or notice.kind != "error"):
         with_key = snapshot.api_key is not None
         found.insert(0, NoticeView(
@@ -655,7 +666,7 @@ def _live_balance(snapshot: Snapshot, credit: CreditSummary, pool: ActionPool) -
 
 
 _STATUS_WORDS = {"held": ("Held", "info"), "charged": ("Charged", "success"),
-                 "released": ("Released", "info")}  # fmt: skip
+                 "released": ("Released", "info"), "refused": ("Refused", "error")}  # fmt: skip
 
 
 def _usage_row(row: UsageRow, cfg: WidgetConfig) -> UsageRowView:
@@ -664,6 +675,8 @@ def _usage_row(row: UsageRow, cfg: WidgetConfig) -> UsageRowView:
         cost, kind = f"≈ {_credit(row.hold_usd, cfg)}", "Estimated"
     elif row.status == "charged":
         cost, kind = _credit(row.cost_usd or 0, cfg), "Captured"
+    elif row.status == "refused":
+        cost, kind = f"≈ {_credit(row.hold_usd, cfg)}", "Needed, not charged"
     else:
         cost, kind = _credit(0, cfg), "Hold released"
     tokens = row.prompt_tokens + row.completion_tokens

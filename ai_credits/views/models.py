@@ -285,7 +285,7 @@ class UsageRowView(_View):
 
     request_id: str
     model: str
-    status: Literal["held", "charged", "released"]
+    status: Literal["held", "charged", "released", "refused"]
     status_label: str
     tone: Tone
     cost: str

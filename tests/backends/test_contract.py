@@ -394,7 +394,10 @@ async def test_hold_above_available_is_refused(harness: Harness) -> None:
     token = await harness.api_key()
     with pytest.raises(InsufficientCredit):
         await harness.backend.chat_completion(token, {"messages": HI, "max_tokens": 1})
-    assert await harness.backend.usage(token) == []
+    # the refusal is kept in the usage list (our extension) and holds nothing
+    [refused] = await harness.backend.usage(token)
+    assert (refused.status, refused.max_cost_usd, refused.actual_cost_usd) == ("refused", 1000, None)
+    assert harness.fixture.ledger.available(A) == 0
     await harness.fund(A, "0.001", verified=False)  # 1000 micro-USD: exactly one minimum hold
     await harness.backend.chat_completion(token, {"messages": HI, "max_tokens": 1})
     assert harness.fixture.ledger.available(A) >= 0

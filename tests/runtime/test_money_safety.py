@@ -261,3 +261,28 @@ async def test_a_wallet_that_never_answers_is_never_offered_a_second_payment() -
     assert "do not pay again" in snap.notice.message
     assert await refused(world, ev.PayAgain())
     assert "pay_again" not in {a.type for a in build_view(snap).actions}
+
+
+async def test_a_request_refused_before_it_ran_is_shown_with_the_top_up_prompt() -> None:
+    from ai_credits.backends.errors import InsufficientCredit
+    from ai_credits.core.quote import ModelPrice, PriceTable
+    from stories.runner import BILL_BODY
+
+    world = build_world("zero_credits")
+    await bought(world)
+    await send(world, ev.Confirm(), ev.ViewUsage())
+    # a model priced so that its pre-flight hold is more than the $1.26 of credit left
+    world.backend.prices = PriceTable(models={"frontier": ModelPrice(input_per_1k=10**6,
+                                                                     output_per_1k=10**6)})
+    token = world.session.keys.token.reveal()
+    with pytest.raises(InsufficientCredit):
+        await world.backend.chat_completion(token, {**BILL_BODY, "model": "frontier",
+                                                    "max_tokens": 4096})
+    snap = await send(world, ev.Refresh())
+    assert snap.state is S.insufficient_ai_credits
+    assert snap.usage[0].status == "refused" and snap.credit.available_usd > 0
+    view = build_view(snap)
+    notice = next(n for n in view.notices if n.id == "gw-notice-credit")
+    assert notice.title == "A request was refused" and "Top up" in notice.message
+    assert view.usage.rows[0].status_label == "Refused"
+    assert "top_up" in {a.type for a in view.actions if a.enabled}
