@@ -10,14 +10,19 @@ Why this matters: importing the chain stack (``eth_account`` → ``eth_keyfile``
 ``py_ecc``, whose package init raises the interpreter's recursion limit to 100,000.  With that
 limit the standard library's recursive ``json.loads`` overflows the C stack on deep input and the
 whole process dies with a segfault.  :func:`restore_recursion_limit` puts the limit back; the
-``ai_credits.backends`` and ``ai_credits.chain`` packages import ``py_ecc`` through
-:func:`import_chain_stack` before anything else, so the raise never outlives the import.
+``ai_credits.backends`` and ``ai_credits.chain`` packages install :func:`install_recursion_guard`
+before anything else: whenever ``py_ecc`` is then imported (if ever), the limit is restored right
+after its init, so the raise never outlives the import.
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.abc
 import sys
+from collections.abc import Sequence
+from importlib.machinery import ModuleSpec
+from types import ModuleType
 from typing import Any
 
 from pydantic_core import from_json
@@ -27,6 +32,7 @@ __all__ = [
     "SAFE_RECURSION_LIMIT",
     "UnsafeJSON",
     "import_chain_stack",
+    "install_recursion_guard",
     "loads",
     "restore_recursion_limit",
 ]
@@ -84,3 +90,51 @@ def import_chain_stack() -> None:
         pass
     finally:
         restore_recursion_limit(before)
+
+
+class _RestoreAfterExec(importlib.abc.Loader):
+    """Runs the wrapped loader, then puts the recursion limit back."""
+
+    def __init__(self, loader: importlib.abc.Loader) -> None:
+        self._loader = loader
+
+    def create_module(self, spec: ModuleSpec) -> ModuleType | None:
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module: ModuleType) -> None:
+        before = sys.getrecursionlimit()
+        try:
+            self._loader.exec_module(module)
+        finally:
+            restore_recursion_limit(before)
+
+    def __getattr__(self, name: str) -> Any:  # get_resource_reader, is_package, …
+        return getattr(self._loader, name)
+
+
+class _RecursionGuard(importlib.abc.MetaPathFinder):
+    """Finds ``py_ecc`` through the other finders and wraps its loader."""
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
+    ) -> ModuleSpec | None:
+        if fullname != "py_ecc":
+            return None
+        for finder in sys.meta_path:
+            if finder is self or not hasattr(finder, "find_spec"):
+                continue
+            spec: ModuleSpec | None = finder.find_spec(fullname, path, target)
+            if spec is not None:
+                if spec.loader is not None:
+                    spec.loader = _RestoreAfterExec(spec.loader)
+                return spec
+        return None
+
+
+def install_recursion_guard() -> None:
+    """Restore the recursion limit after every future import of ``py_ecc`` (and now, if it was
+    already imported).  Idempotent; imports nothing."""
+    if "py_ecc" in sys.modules:
+        restore_recursion_limit(sys.getrecursionlimit())
+    if not any(isinstance(f, _RecursionGuard) for f in sys.meta_path):
+        sys.meta_path.insert(0, _RecursionGuard())

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import secrets
+import sys
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,7 +36,6 @@ from starlette.staticfiles import StaticFiles
 
 from ai_credits.backends.errors import BackendError
 from ai_credits.backends.fixture import FixtureBackend
-from ai_credits.backends.worker import WorkerBackend
 from ai_credits.core import events as ev
 from ai_credits.core.states import State
 from ai_credits.host import guard
@@ -80,6 +80,12 @@ async def favicon(_: Request) -> Response:
                     headers={"Cache-Control": "public, max-age=86400"})  # fmt: skip
 
 
+def _is_worker(backend: object) -> bool:
+    """A :class:`WorkerBackend` (imported only when the live page talks to a real one)."""
+    worker = sys.modules.get("ai_credits.backends.worker")
+    return worker is not None and isinstance(backend, worker.WorkerBackend)
+
+
 def create_live_app(backend_url: str | None = None, *, prefix: str = "/live") -> Starlette:
     """The live page as an ASGI app, to mount at ``prefix``."""
     visitors: OrderedDict[str, Visitor] = OrderedDict()
@@ -88,7 +94,9 @@ def create_live_app(backend_url: str | None = None, *, prefix: str = "/live") ->
         world = build_world("zero_credits")
         if not backend_url:
             return Visitor(world, world.session)
-        # A real credits service, with the fixture MemoryChain wallet.
+        # A real credits service, with the fixture MemoryChain wallet (httpx only then).
+        from ai_credits.backends.worker import WorkerBackend
+
         session = Session(backend=WorkerBackend(backend_url),
                           wallet=world.chain.wallet(world.account), clock=world.clock)  # fmt: skip
         return Visitor(world, session)
@@ -171,7 +179,7 @@ def create_live_app(backend_url: str | None = None, *, prefix: str = "/live") ->
             return _plain(refused.status, refused.message)
         token = v.session.keys.token
         backend = v.session.backend
-        if token is not None and isinstance(backend, FixtureBackend | WorkerBackend):
+        if token is not None and (isinstance(backend, FixtureBackend) or _is_worker(backend)):
             # e.g. not enough credit: the widget then shows what is left
             with contextlib.suppress(BackendError):
                 await backend.chat_completion(token.reveal(), BILL_BODY)

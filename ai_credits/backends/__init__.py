@@ -5,6 +5,8 @@
 - :func:`create_app` / :func:`serve` — a local dev server speaking the Worker's contract.
 """
 
+from typing import TYPE_CHECKING
+
 import ai_credits.recursion_guard  # noqa: F401  (first: restores the recursion limit)
 from ai_credits.backends.errors import (
     AlreadyRecorded,
@@ -26,7 +28,9 @@ from ai_credits.backends.protocol import (
     account_summary,
 )
 from ai_credits.backends.scenario import Scenario, load_scenario, scenario_names
-from ai_credits.backends.worker import WorkerBackend
+
+if TYPE_CHECKING:  # httpx is imported when the Worker backend is asked for
+    from ai_credits.backends.worker import WorkerBackend
 
 __all__ = [
     "AccountSummary",
@@ -59,4 +63,8 @@ def __getattr__(name: str) -> object:
         from ai_credits.backends import devserver
 
         return getattr(devserver, name)
+    if name == "WorkerBackend":  # httpx, only for a real backend
+        from ai_credits.backends.worker import WorkerBackend
+
+        return WorkerBackend
     raise AttributeError(name)

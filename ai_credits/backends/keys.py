@@ -10,12 +10,9 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from eth_account import Account
-from eth_account.messages import encode_defunct
-from eth_utils.address import to_checksum_address
-
 from ai_credits.backends.errors import NotFound, Unauthorised
 from ai_credits.backends.wire import AuthNonce, IssuedApiKey, PublicApiKey, js_iso
+from ai_credits.ethcrypto import recover_personal, to_checksum_address
 
 __all__ = ["NONCE_TTL", "KeyStore", "siwe_message", "token_prefix"]
 
@@ -123,9 +120,7 @@ class KeyStore:
             raise Unauthorised(detail="auth nonce account mismatch")
         entry.consumed = True
         try:
-            signer = Account.recover_message(
-                encode_defunct(text=entry.message), signature=signature
-            )
+            signer = recover_personal(entry.message, signature)
         except Exception:  # malformed signatures of every kind
             signer = ""
         if signer.lower() != account:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Final, Literal
 
-from eth_abi.abi import encode as abi_encode
 from pydantic import BaseModel, ConfigDict, Field
 
 from ai_credits.chain.abi import (
@@ -20,6 +19,7 @@ from ai_credits.chain.abi import (
 from ai_credits.chain.addresses import ZERO_ADDRESS, checksum_address
 from ai_credits.chain.config import ChainConfig
 from ai_credits.chain.errors import InvalidTxInput
+from ai_credits.ethcrypto import abi_encode
 
 __all__ = [
     "INT96_MAX",

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from typing import Literal
 
-from eth_abi.abi import decode as abi_decode
-from eth_utils.address import to_checksum_address
 from pydantic import BaseModel, ConfigDict
 
 from ai_credits.chain.abi import (
@@ -20,6 +18,7 @@ from ai_credits.chain.abi import (
 )
 from ai_credits.chain.builders import StreamAction, TxRequest
 from ai_credits.chain.errors import InvalidTxInput
+from ai_credits.ethcrypto import to_checksum_address
 
 __all__ = ["DecodedPurchase", "DecodedStream", "decode_tx_request"]
 
@@ -51,12 +50,16 @@ class DecodedStream(BaseModel):
 
 
 def _buyer(user_data: bytes) -> str:
+    from eth_abi.abi import decode as abi_decode
+
     (buyer,) = abi_decode(["address"], user_data)
     return str(to_checksum_address(buyer))
 
 
 def decode_tx_request(tx: TxRequest) -> DecodedPurchase | DecodedStream:
     """What ``tx`` does; raises :class:`InvalidTxInput` for calldata we did not build."""
+    from eth_abi.abi import decode as abi_decode
+
     selector, body = tx.data[:10], bytes.fromhex(tx.data[10:])
     try:
         if selector == TRANSFER_AND_CALL_SELECTOR:

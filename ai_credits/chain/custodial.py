@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from eth_account import Account
-from eth_account.messages import encode_defunct
-from eth_account.signers.local import LocalAccount
-from web3 import AsyncWeb3
+from typing import TYPE_CHECKING, Any
 
 from ai_credits.chain.addresses import checksum_address
 from ai_credits.chain.builders import StreamAction, TxRequest, build_purchase_tx, build_stream_tx
@@ -16,6 +11,10 @@ from ai_credits.chain.errors import ChainError, map_wallet_error
 from ai_credits.chain.models import TxReceiptInfo, WalletConnection, WalletReading
 from ai_credits.chain.reader import ChainReader
 from ai_credits.chain.receipts import await_receipt
+
+if TYPE_CHECKING:  # eth_account and web3 are imported when a wallet is made
+    from eth_account.signers.local import LocalAccount
+    from web3 import AsyncWeb3
 
 __all__ = ["CustodialWallet"]
 
@@ -36,6 +35,8 @@ class CustodialWallet:
         w3: AsyncWeb3[Any] | None = None,
         reader: ChainReader | None = None,
     ) -> None:
+        from eth_account import Account
+
         self.config = config or ChainConfig()
         self.reader = reader or ChainReader(self.config, w3=w3)
         self._account: LocalAccount = Account.from_key(private_key)
@@ -127,5 +128,7 @@ class CustodialWallet:
         """EIP-191 ``personal_sign`` with the held key."""
         if checksum_address(account) != self.address:
             raise ChainError("unauthorised", detail="message signer is not the held account")
+        from eth_account.messages import encode_defunct
+
         signed = self._account.sign_message(encode_defunct(text=message))
         return "0x" + bytes(signed.signature).hex()

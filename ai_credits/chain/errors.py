@@ -11,24 +11,15 @@ from __future__ import annotations
 import ast
 import asyncio
 import re
+import sys
 from collections.abc import Mapping
 from typing import Final, Literal, get_args
-
-import aiohttp
-from eth_abi.abi import decode as abi_decode
-from eth_utils.abi import function_signature_to_4byte_selector
-from web3.exceptions import (
-    ContractLogicError,
-    ProviderConnectionError,
-    RequestTimedOut,
-    TimeExhausted,
-    Web3RPCError,
-)
 
 from ai_credits.errors import AiCreditsError, ValidationError
 
 __all__ = [
     "CUSTOM_ERROR_SELECTORS",
+    "CUSTOM_ERROR_SIGNATURES",
     "EIP1193_CODES",
     "MESSAGES",
     "ChainError",
@@ -99,23 +90,32 @@ _STRING_CODES: Final[dict[str, ChainErrorCode]] = {
 }
 
 
-def _selector(signature: str) -> bytes:
-    return bytes(function_signature_to_4byte_selector(signature))
-
+CUSTOM_ERROR_SIGNATURES: Final[dict[str, ChainErrorCode]] = {
+    "FirstDepositBelowMinimum()": "first_deposit_below_minimum",
+    "StreamRateBelowMinimum()": "stream_rate_below_minimum",
+    "MissingBuyerAddress()": "missing_buyer",
+    "ZeroAmount()": "zero_amount",
+    "ERC20InsufficientBalance(address,uint256,uint256)": "insufficient_gd",
+    "SF_TOKEN_MOVE_INSUFFICIENT_BALANCE()": "insufficient_gd",
+    "SF_TOKEN_BURN_INSUFFICIENT_BALANCE()": "insufficient_gd",
+    "CFA_INSUFFICIENT_BALANCE()": "insufficient_gd",
+}
+"""The custom errors we recognise in revert data, by signature."""
 
 CUSTOM_ERROR_SELECTORS: Final[dict[bytes, ChainErrorCode]] = {
-    _selector("FirstDepositBelowMinimum()"): "first_deposit_below_minimum",
-    _selector("StreamRateBelowMinimum()"): "stream_rate_below_minimum",
-    _selector("MissingBuyerAddress()"): "missing_buyer",
-    _selector("ZeroAmount()"): "zero_amount",
-    _selector("ERC20InsufficientBalance(address,uint256,uint256)"): "insufficient_gd",
-    _selector("SF_TOKEN_MOVE_INSUFFICIENT_BALANCE()"): "insufficient_gd",
-    _selector("SF_TOKEN_BURN_INSUFFICIENT_BALANCE()"): "insufficient_gd",
-    _selector("CFA_INSUFFICIENT_BALANCE()"): "insufficient_gd",
+    bytes.fromhex("b4c0ac9a"): "first_deposit_below_minimum",
+    bytes.fromhex("6960d9cc"): "stream_rate_below_minimum",
+    bytes.fromhex("b2b0b9ed"): "missing_buyer",
+    bytes.fromhex("1f2a2005"): "zero_amount",
+    bytes.fromhex("e450d38c"): "insufficient_gd",
+    bytes.fromhex("2f4cb941"): "insufficient_gd",
+    bytes.fromhex("10ecdf44"): "insufficient_gd",
+    bytes.fromhex("ea76c9b3"): "insufficient_gd",
 }
-"""4-byte selectors of the custom errors we recognise in revert data."""
+"""4-byte selectors of :data:`CUSTOM_ERROR_SIGNATURES`, in the same order (written out so that
+importing this module needs no keccak; the tests recompute them)."""
 
-_ERROR_STRING_SELECTOR: Final = _selector("Error(string)")
+_ERROR_STRING_SELECTOR: Final = bytes.fromhex("08c379a0")  # Error(string)
 
 # Ordered: the first matching fragment (lower-case) wins.
 _TEXT_PATTERNS: Final[tuple[tuple[str, ChainErrorCode], ...]] = (
@@ -236,6 +236,8 @@ def decode_revert(data: bytes | str) -> ChainErrorCode | None:
         return CUSTOM_ERROR_SELECTORS[selector]
     if selector == _ERROR_STRING_SELECTOR:
         try:
+            from eth_abi.abi import decode as abi_decode
+
             (reason,) = abi_decode(["string"], raw[4:])
         except Exception:
             return None
@@ -292,11 +294,25 @@ def map_wallet_error(error: object) -> ChainError:
         return ChainError(_code_from_text(text) or "unknown", detail=detail)
     if isinstance(error, Mapping):
         return _from_mapping(error, detail)
+    if isinstance(error, BaseException) and "web3.exceptions" in sys.modules:
+        # web3's and aiohttp's exceptions exist only once they are imported: looked up then
+        return _from_web3(error, detail)
+    return _from_exception(error, detail)
+
+
+def _from_web3(error: BaseException, detail: str) -> ChainError:
+    from web3.exceptions import (
+        ContractLogicError,
+        ProviderConnectionError,
+        RequestTimedOut,
+        TimeExhausted,
+        Web3RPCError,
+    )
+
     if isinstance(error, TimeExhausted | asyncio.TimeoutError | TimeoutError):
         return ChainError("timeout", detail=detail)
-    if isinstance(
-        error,
-        ProviderConnectionError | RequestTimedOut | aiohttp.ClientError | ConnectionError,
+    if isinstance(error, ProviderConnectionError | RequestTimedOut | ConnectionError) or (
+        _is_aiohttp_error(error)
     ):
         return ChainError("rpc_unavailable", detail=detail)
     if isinstance(error, ContractLogicError):
@@ -311,6 +327,21 @@ def map_wallet_error(error: object) -> ChainError:
         if isinstance(rpc_error, Mapping):
             return _from_mapping(rpc_error, detail)
         return ChainError(_code_from_text(str(error.message)) or "unknown", detail=detail)
+    return _from_exception(error, detail)
+
+
+def _is_aiohttp_error(error: BaseException) -> bool:
+    aiohttp = sys.modules.get("aiohttp")
+    return aiohttp is not None and isinstance(error, aiohttp.ClientError)
+
+
+def _from_exception(error: object, detail: str) -> ChainError:
+    if isinstance(error, asyncio.TimeoutError | TimeoutError):
+        return ChainError("timeout", detail=detail)
+    if isinstance(error, BaseException) and (
+        isinstance(error, ConnectionError) or _is_aiohttp_error(error)
+    ):
+        return ChainError("rpc_unavailable", detail=detail)
     if isinstance(error, BaseException):
         for arg in error.args:
             if isinstance(arg, Mapping):

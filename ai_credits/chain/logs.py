@@ -9,11 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from eth_abi.abi import decode as abi_decode
-from eth_utils.address import to_checksum_address
-
 from ai_credits.chain.abi import GDDEPOSITED_TOPIC, STREAMUPDATED_TOPIC
 from ai_credits.core.onchain import DepositEvent, StreamEvent
+from ai_credits.ethcrypto import to_checksum_address
 
 __all__ = [
     "parse_deposit_events",
@@ -84,6 +82,8 @@ def parse_deposit_events(
     block = receipt_block(receipt)
     events = []
     for log, topics in _vault_logs(receipt, GDDEPOSITED_TOPIC, vault):
+        from eth_abi.abi import decode as abi_decode
+
         amount, _data = abi_decode(["uint256", "bytes"], _to_bytes(log["data"]))
         events.append(
             DepositEvent(
@@ -106,6 +106,8 @@ def parse_stream_events(
     block = receipt_block(receipt)
     events = []
     for log, topics in _vault_logs(receipt, STREAMUPDATED_TOPIC, vault):
+        from eth_abi.abi import decode as abi_decode
+
         rate, monthly, total = abi_decode(["int96", "uint256", "uint256"], _to_bytes(log["data"]))
         events.append(
             StreamEvent(

@@ -20,10 +20,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from eth_account import Account
-from eth_account.messages import encode_defunct
-from eth_utils.crypto import keccak
-
 from ai_credits.chain.addresses import ZERO_ADDRESS, checksum_address
 from ai_credits.chain.builders import StreamAction, build_purchase_tx, build_stream_tx
 from ai_credits.chain.config import ChainConfig
@@ -31,6 +27,7 @@ from ai_credits.chain.errors import ChainError, ChainErrorCode, map_wallet_error
 from ai_credits.chain.models import TxReceiptInfo, WalletConnection, WalletReading
 from ai_credits.chain.reader import check_tx_hash
 from ai_credits.core.onchain import DepositEvent, StreamEvent
+from ai_credits.ethcrypto import keccak, private_key_to_address, sign_personal
 
 __all__ = ["SECONDS_PER_MONTH", "MemoryChain", "MemoryWallet"]
 
@@ -124,7 +121,7 @@ class MemoryChain:
             private_key
         )
         if key is not None:
-            derived = str(Account.from_key(key).address)
+            derived = private_key_to_address(key)
             if address is not None and checksum_address(address) != derived:
                 raise ValueError("address does not match private_key")
             address = derived
@@ -470,5 +467,4 @@ class MemoryWallet:
         key = self.chain._get(who).private_key
         if key is None:
             raise ChainError("unauthorised", detail="memory chain: no key for this account")
-        signed = Account.sign_message(encode_defunct(text=message), private_key=key)
-        return "0x" + bytes(signed.signature).hex()
+        return "0x" + sign_personal(message, key).hex()

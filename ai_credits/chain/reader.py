@@ -5,14 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Awaitable
-from typing import Any, TypeVar
-
-import aiohttp
-from eth_typing import HexStr
-from web3 import AsyncHTTPProvider, AsyncWeb3
-from web3.exceptions import TransactionNotFound
-from web3.providers.rpc.utils import REQUEST_RETRY_ALLOWLIST, ExceptionRetryConfiguration
-from web3.types import TxReceipt
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from ai_credits.chain.abi import (
     ERC20_ABI,
@@ -27,6 +20,12 @@ from ai_credits.chain.addresses import ZERO_ADDRESS, as_checksum, checksum_addre
 from ai_credits.chain.config import ChainConfig
 from ai_credits.chain.errors import ChainError, InvalidTxInput, map_wallet_error
 from ai_credits.chain.models import WalletReading
+
+if TYPE_CHECKING:  # web3 and aiohttp are imported when a reader is made, not with this module
+    from eth_typing import HexStr
+    from web3 import AsyncHTTPProvider, AsyncWeb3
+    from web3.providers.rpc.utils import ExceptionRetryConfiguration
+    from web3.types import TxReceipt
 
 __all__ = ["ORACLE_BASE_AMOUNT", "ChainReader", "check_block_tag", "check_tx_hash", "price_text"]
 
@@ -74,6 +73,9 @@ def _retry_configuration(config: ChainConfig) -> ExceptionRetryConfiguration | N
     web3 8 validates the configuration with pydantic: ``errors`` must be a sequence of exception
     types, and ``retries`` counts attempts (so one more than our retries).
     """
+    import aiohttp
+    from web3.providers.rpc.utils import REQUEST_RETRY_ALLOWLIST, ExceptionRetryConfiguration
+
     if not config.rpc_retries:
         return None
     return ExceptionRetryConfiguration(
@@ -85,6 +87,9 @@ def _retry_configuration(config: ChainConfig) -> ExceptionRetryConfiguration | N
 
 
 def _http_provider(config: ChainConfig) -> AsyncHTTPProvider:
+    import aiohttp
+    from web3 import AsyncHTTPProvider
+
     retry = _retry_configuration(config)
     return AsyncHTTPProvider(
         config.rpc_url,
@@ -101,6 +106,8 @@ class ChainReader:
     """
 
     def __init__(self, config: ChainConfig | None = None, *, w3: AsyncWeb3[Any] | None = None):
+        from web3 import AsyncWeb3
+
         self.config = config or ChainConfig()
         self.w3: AsyncWeb3[Any] = w3 or AsyncWeb3(_http_provider(self.config))
         eth = self.w3.eth
@@ -279,8 +286,10 @@ class ChainReader:
         """The receipt of ``tx_hash``, or ``None`` while unknown / not mined."""
         checked = check_tx_hash(tx_hash)
         try:
-            return await self._rpc(self.w3.eth.get_transaction_receipt(HexStr(checked)))
+            return await self._rpc(self.w3.eth.get_transaction_receipt(cast("HexStr", checked)))
         except ChainError as err:
+            from web3.exceptions import TransactionNotFound
+
             if isinstance(err.__cause__, TransactionNotFound):
                 return None
             raise
@@ -289,7 +298,7 @@ class ChainReader:
         """Why a mined transaction reverted: replays it as a call and maps the revert data."""
         checked = check_tx_hash(tx_hash)
         try:
-            tx = await self.w3.eth.get_transaction(HexStr(checked))
+            tx = await self.w3.eth.get_transaction(cast("HexStr", checked))
             block = int(tx["blockNumber"] or 0)
             call: dict[str, Any] = {
                 "from": tx["from"],
