@@ -76,6 +76,46 @@ class _Holder:
     get_graph: Callable[[], Any]  # added by transitions
 
 
+def _draw(initial: State) -> str:
+    """transitions' own drawing, with ``initial`` as the model's (styled) current state."""
+    holder = _Holder()
+    _DiagramMachine(
+        model=holder,
+        states=_states(),
+        transitions=_transitions(),
+        initial=node_id(initial),
+        auto_transitions=False,
+        graph_engine="mermaid",
+        show_conditions=True,
+        title="AI Credits widget",
+    )
+    text: str = holder.get_graph().draw(None)
+    return text
+
+
+@functools.cache
+def _first_drawing() -> str:
+    return _draw(State.disconnected)
+
+
+@functools.cache
+def _drawn(initial: State) -> str:
+    """The raw drawing for ``initial``: one GraphMachine for ``disconnected``; every other
+    state's drawing differs from it only in which state is styled active and where the start
+    arrow points, so it is derived as text (checked against a real drawing for every state)."""
+    first = _first_drawing()
+    if initial is State.disconnected:
+        return first
+    start = f"[*] --> {State.disconnected.value}"
+    assert first.endswith(start) and first.count(start) == 1
+    text = first.replace(f"  Class {State.disconnected.value} s_active\n",
+                         f"  Class {State.disconnected.value} s_default\n")  # fmt: skip
+    if initial not in PARENT:  # transitions styles top-level states only
+        text = text.replace(f"  Class {initial.value} s_default\n",
+                            f"  Class {initial.value} s_active\n")  # fmt: skip
+    return text[: -len(start)] + f"[*] --> {node_id(initial)}"
+
+
 @functools.cache
 def mermaid(highlight: State | None = None) -> str:
     """Mermaid ``stateDiagram-v2`` source of the machine, guards shown on the edges.
@@ -83,18 +123,7 @@ def mermaid(highlight: State | None = None) -> str:
     Deterministic: the same text every call.  No state is styled as current unless ``highlight``
     is given, in which case that state (only) is.
     """
-    holder = _Holder()
-    _DiagramMachine(
-        model=holder,
-        states=_states(),
-        transitions=_transitions(),
-        initial=node_id(highlight) if highlight else State.disconnected.value,
-        auto_transitions=False,
-        graph_engine="mermaid",
-        show_conditions=True,
-        title="AI Credits widget",
-    )
-    text: str = holder.get_graph().draw(None)
+    text = _drawn(highlight or State.disconnected)
     if highlight is None:
         # transitions always styles the model's current state; an unhighlighted diagram has none.
         text = text.replace(" s_active\n", " s_default\n")
