@@ -750,6 +750,8 @@ def _chart(snapshot: Snapshot) -> SpendChart | None:
     last = max(per_day)
     first = max(min(per_day), last - timedelta(days=_MAX_DAYS - 1))
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    if not any(per_day.values()):
+        return None  # nothing was spent (only refusals or released holds): no empty chart
     peak = max(per_day.get(d, 0) for d in days) or 1
     slot = _CHART_W // len(days)
     width = min(32, slot - 8)
