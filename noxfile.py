@@ -3,6 +3,7 @@ runs everything CI checks (lint, types, the whole pytest suite incl. EVM, browse
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pathlib
 import shutil
@@ -18,8 +19,36 @@ PYTHON = "3.11"
 CHROMIUM = "/usr/bin/chromium"
 
 
+def _install_once(session: nox.Session, *args: str) -> None:
+    """``pip install *args`` unless this very venv already had it with the same pyproject.toml.
+
+    A stamp in the venv records the hash of pyproject.toml and the arguments after a successful
+    install; a warm start with nothing changed skips pip (seconds) and goes straight to work.  A
+    new venv, an edited pyproject.toml, other arguments, a failed install, ``nox -N`` (recreate)
+    or ``AI_CREDITS_REINSTALL=1`` all install again.  Code needs no reinstall: it is editable.
+    """
+    venv = getattr(session.virtualenv, "location", None)
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes())
+    digest.update("\0".join(args).encode())
+    stamp = pathlib.Path(venv, ".ai-credits-installed") if venv else None
+    scripts = pathlib.Path(venv or ".", "Scripts" if os.name == "nt" else "bin")
+    fresh = (
+        stamp is not None
+        and stamp.is_file()
+        and stamp.read_text() == digest.hexdigest()
+        and (scripts / ("ai-credits.exe" if os.name == "nt" else "ai-credits")).exists()
+        and not os.environ.get("AI_CREDITS_REINSTALL")
+    )
+    if fresh:
+        session.log("dependencies up to date (pyproject.toml unchanged): pip skipped")
+        return
+    session.install(*args)
+    if stamp is not None:
+        stamp.write_text(digest.hexdigest())
+
+
 def _install(session: nox.Session) -> None:
-    session.install("-e", ".[dev]")
+    _install_once(session, "-e", ".[dev]")
 
 
 def _ensure_system_tools(session: nox.Session) -> None:
@@ -97,8 +126,9 @@ def bench(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def catalogue(session: nox.Session) -> None:
     """The main job: build and serve the catalogue and the live host (in-memory fixture backend
-    by default; ``nox -s catalogue -- --backend-url http://127.0.0.1:8787`` for a real one)."""
-    _install(session)
+    by default; ``nox -s catalogue -- --backend-url http://127.0.0.1:8787`` for a real one).
+    Runtime dependencies only, installed once per pyproject.toml (see :func:`_install_once`)."""
+    _install_once(session, "-e", ".")
     session.run("ai-credits", "serve", *session.posargs)
 
 
