@@ -69,11 +69,14 @@ EXTRA_EVENTS: list[ev.Event] = [
 ]
 EVENTS = [*SAMPLE_EVENTS, *EXTRA_EVENTS]
 
+_SAME_AMOUNT = (
+    "from the start, insufficient_g_balance holds an amount above the balance, and choosing "
+    "one-time again re-checks that same amount against the same balance; only a snapshot loaded "
+    "from storage with other values (the hypothesis walk in test_hardening) takes it"
+)
 UNREACHABLE: dict[Transition, str] = {
-    Transition(S.insufficient_g_balance, "choose_mode", S.connected_empty):
-        "choosing one-time again re-checks the same amount against the same balance",
-    Transition(S.insufficient_g_balance, "choose_mode", S.quote_ready):
-        "choosing one-time again re-checks the same amount against the same balance",
+    Transition(S.insufficient_g_balance, "choose_mode", S.connected_empty): _SAME_AMOUNT,
+    Transition(S.insufficient_g_balance, "choose_mode", S.quote_ready): _SAME_AMOUNT,
 }
 """Transitions the table declares that no event sequence can take, with the reason."""
 
