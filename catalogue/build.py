@@ -27,7 +27,8 @@ from catalogue.site import render_template
 from stories import STORIES, Story, import_path
 from stories.runner import ResolvedStory, StoryError, resolve_all
 
-__all__ = ["OWNED", "BuildError", "BuildResult", "build_catalogue", "index_entries"]
+__all__ = ["OWNED", "BuildError", "BuildResult", "build_catalogue", "build_first_story",
+           "index_entries"]
 
 OWNED = ("assets", "coverage.html", "docs", "frames", "gallery.html", "index.html",
          "index.json", "story")  # fmt: skip
@@ -191,38 +192,10 @@ def build_catalogue(
     write = _Writer(out)
     write.files += write_assets(out)
     coverage = compute_coverage(resolved, extra_traces)
-    first: dict[State, str] = {}
-    for r in resolved:
-        first.setdefault(r.story.state, r.story.id)
-    tree = _tree([r.story for r in resolved])
-    sidebars = {root: render_template("sidebar.html.jinja", tree=tree, root=root)
-                for root in ("", "../")}  # fmt: skip
-
+    first = _first_of_state([r.story for r in resolved])
+    sidebars = _sidebars([r.story for r in resolved])
     for number, r in enumerate(resolved):
-        story = r.story
-        html: dict[str, str] = {}
-        for theme in THEMES:
-            widget = render_widget(r.snapshot, theme=theme, frozen=True)
-            html[theme] = str(widget)
-            for viewport in VIEWPORTS:
-                write.text(frame_file(story.id, theme, viewport),
-                           frame_html(widget, title=story.path_label, theme_name=theme,
-                                      viewport=viewport))  # fmt: skip
-        context = {
-            "story": story, "themes": THEMES, "viewports": VIEWPORTS, "tabs": TABS,
-            "frames": {f"{t}-{v}": frame_file(story.id, t, v) for t, v in MODES},
-            "context": context_json(r.snapshot), "args": story.args.model_dump(mode="json"),
-            "declared": _declared(story), "trace": trace_rows(r), "html": html,
-            "calls": {t: template_call(story.id, t) for t in THEMES},
-            "mermaid": mermaid(story.state), "near": neighbours(story.state, first),
-            "a11y": a11y[story.id],
-        }  # fmt: skip
-        for root, page in (("../", f"story/{story.id}.html"), ("", "index.html")):
-            if page == "index.html" and number != 0:
-                continue
-            tree_html = _current(sidebars[root], root, story.id)
-            write.text(page, render_template("story.html.jinja", root=root, tree=tree_html,
-                                             **context))  # fmt: skip
+        _write_story(write, r, number, first, sidebars, a11y[r.story.id])
 
     gallery = [{"state": s.value, "story": next(r.story for r in resolved if r.story.id == i),
                 "frame": frame_file(i, "dark", "desktop")} for s, i in
@@ -237,6 +210,67 @@ def build_catalogue(
     write.text("index.json", json.dumps(index_entries([r.story for r in resolved]), indent=2,
                                         ensure_ascii=False) + "\n")  # fmt: skip
     return BuildResult(out, tuple(sorted(write.files)), len(resolved), coverage)
+
+
+def _first_of_state(stories: Sequence[Story]) -> dict[State, str]:
+    first: dict[State, str] = {}
+    for story in stories:
+        first.setdefault(story.state, story.id)
+    return first
+
+
+def _sidebars(stories: Sequence[Story]) -> dict[str, str]:
+    tree = _tree(stories)
+    return {root: render_template("sidebar.html.jinja", tree=tree, root=root)
+            for root in ("", "../")}  # fmt: skip
+
+
+def _write_story(write: _Writer, r: ResolvedStory, number: int, first: dict[State, str],
+                 sidebars: dict[str, str], a11y: dict[str, Any]) -> None:  # fmt: skip
+    """A story's frames and page (and ``index.html`` for the first story)."""
+    story = r.story
+    html: dict[str, str] = {}
+    for theme in THEMES:
+        widget = render_widget(r.snapshot, theme=theme, frozen=True)
+        html[theme] = str(widget)
+        for viewport in VIEWPORTS:
+            write.text(frame_file(story.id, theme, viewport),
+                       frame_html(widget, title=story.path_label, theme_name=theme,
+                                  viewport=viewport))  # fmt: skip
+    context = {
+        "story": story, "themes": THEMES, "viewports": VIEWPORTS, "tabs": TABS,
+        "frames": {f"{t}-{v}": frame_file(story.id, t, v) for t, v in MODES},
+        "context": context_json(r.snapshot), "args": story.args.model_dump(mode="json"),
+        "declared": _declared(story), "trace": trace_rows(r), "html": html,
+        "calls": {t: template_call(story.id, t) for t in THEMES},
+        "mermaid": mermaid(story.state), "near": neighbours(story.state, first),
+        "a11y": a11y,
+    }  # fmt: skip
+    for root, page in (("../", f"story/{story.id}.html"), ("", "index.html")):
+        if page == "index.html" and number != 0:
+            continue
+        tree_html = _current(sidebars[root], root, story.id)
+        write.text(page, render_template("story.html.jinja", root=root, tree=tree_html,
+                                         **context))  # fmt: skip
+
+
+def build_first_story(out: Path, *, stories: Sequence[Story] = STORIES,
+                      a11y_dir: Path | None = None) -> Path:  # fmt: skip
+    """Only what the catalogue's first page needs, fast: the assets, ``index.html`` and the first
+    story's page and frames (each byte-identical to a full build's; the sidebar already lists
+    every story).  Nothing else in ``out`` is touched.  Returns ``out / "index.html"``."""
+    if not stories:
+        raise BuildError("no stories")
+    if len({s.id for s in stories}) != len(stories):
+        _resolve(stories, None)  # raises the BuildError naming the duplicates, resolving nothing
+    (resolved,) = _resolve(stories[:1], None)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    write = _Writer(out)
+    write_assets(out)
+    _write_story(write, resolved, 0, _first_of_state(stories), _sidebars(stories),
+                 _a11y(out, resolved.story.id, a11y_dir))  # fmt: skip
+    return out / "index.html"
 
 
 def _write_docs(write: _Writer, resolved: Sequence[ResolvedStory]) -> None:
