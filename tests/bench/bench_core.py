@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from transitions import Machine
+
 from ai_credits import Snapshot, initial_snapshot, step
 from ai_credits.core import events as ev
+from ai_credits.core.machine import TABLE, expand_source
 from ai_credits.core.models import CreditSummary
 from ai_credits.quote import credit_with_bonus
 from tests.bench.timing import p50_us
@@ -21,12 +26,38 @@ def _warm_snapshot() -> Snapshot:
     return snap
 
 
+def _raw_machine_us(state: str, trigger: str) -> float:
+    """Anchor for ``step``: the same TABLE as a bare ``transitions`` Machine, every guard a no-op
+    returning True and no actions; one trigger from ``state`` (reset before each call)."""
+
+    def yes(*_: Any, **__: Any) -> bool:
+        return True
+
+    class Model:
+        pass
+
+    model = Model()
+    rows = [{"trigger": row.trigger, "source": [s.value for s in expand_source(row.source)],
+             "dest": row.dest.value if row.dest is not None else None,
+             "conditions": [yes] * len(row.guards)} for row in TABLE]  # fmt: skip
+    machine = Machine(model=model, states=sorted({r["source"][0] for r in rows} |
+                      {s for r in rows for s in r["source"]}), transitions=rows,
+                      initial=state, auto_transitions=False)  # fmt: skip
+
+    def once() -> None:
+        machine.set_state(state)
+        model.trigger(trigger)  # type: ignore[attr-defined]
+
+    return p50_us(once)
+
+
 def run() -> dict[str, float]:
     snap = _warm_snapshot()
     enter = ev.EnterAmount(text="20000", at=AT)
     quoted = step(snap, enter).snapshot
     return {
         "step_us_p50": p50_us(lambda: step(snap, enter)),
+        "anchor_step_raw_machine_us_p50": _raw_machine_us(snap.state.value, "enter_amount"),
         "quote_us_p50": p50_us(
             lambda: credit_with_bonus(
                 12_345 * 10**18, source="deposit", verified=True, gd_price=0.00115
