@@ -99,7 +99,8 @@ class Guard:
 
 
 def _wallet_balance(run: _Run) -> int:
-    wallet = run.snap.wallet
+    loaded = run.event.__dict__.get("wallet")
+    wallet = loaded if isinstance(loaded, WalletInfo) else run.snap.wallet
     return wallet.g_balance_wei or 0 if wallet else 0
 
 
@@ -265,6 +266,15 @@ _MODE_SOURCES: tuple[State | str, ...] = (
 )
 
 
+def row_with(row: Row, *, actions: tuple[str, ...]) -> Row:
+    """``row`` with other actions."""
+    return Row(row.trigger, row.source, row.dest, row.guards, actions, row.label)
+
+
+_REPRICED: tuple[State, ...] = (
+    S.connected_empty, S.quote_ready, S.insufficient_g_balance, S.streaming_setup,
+)
+"""Where Refresh re-reads the price and balance and re-quotes what is typed (stream last)."""
 _ONE_TIME_ENTRY: tuple[State | str, ...] = (
     S.connected_empty, S.quote_ready, S.insufficient_g_balance, S.payment_failed,
 )
@@ -304,6 +314,12 @@ def _amount_rows() -> list[Row]:
         *_one_time_outcomes("use_max", _ONE_TIME_ENTRY, can_exceed=False),
         Row("use_max", S.streaming_setup, S.streaming_setup, ("has_balance",),
             ("apply_amount",)),
+        # a fresh price and balance re-price the amount being quoted (the price moves)
+        Row("refresh", _REPRICED, None, ("has_wallet",), ("load_account",)),
+        *[row_with(r, actions=("apply_account", "apply_amount"))
+          for r in _one_time_outcomes("account_loaded", _REPRICED[:-1])],
+        Row("account_loaded", S.streaming_setup, S.streaming_setup, (),
+            ("apply_account", "apply_amount")),
     ]  # fmt: skip
     return rows
 
@@ -574,6 +590,15 @@ class _Run:
     # once per event, before any guard
     def prepare(self) -> None:
         event = self.event
+        if isinstance(event, ev.AccountLoaded) and self.snap.state in _REPRICED:
+            price = event.gd_price or self.snap.config.gd_price
+            config = self.snap.config.model_copy(update={
+                "gd_price": price, "gd_price_source": event.price_source if event.gd_price
+                else self.snap.config.gd_price_source})  # fmt: skip
+            fresh = self.snap.model_copy(update={"config": config, "wallet": event.wallet})
+            self.amount, self.quote = evaluate_amount(fresh, self.snap.amount.text,
+                                                      self.next_mode, event.at, pristine=True)
+            return
         if isinstance(event, ev.EnterAmount | ev.UseMax | ev.ChooseMode):
             if isinstance(event, ev.ChooseMode):
                 self.next_mode = event.mode

@@ -79,6 +79,10 @@ def _label(event_type: str, snapshot: Snapshot) -> str:
         features = snapshot.features
         return ("View Balance and Usage" if features is None or features.usage
                 else "View Balance and History")
+    if event_type == "refresh" and state in (S.quote_ready, S.streaming_setup):
+        return "Refresh Price"
+    if event_type == "refresh" and state in (S.connected_empty, S.insufficient_g_balance):
+        return "Refresh Balance"
     if event_type == "view_usage" and state is S.credit_outstanding:
         return "Continue"
     return _LABELS.get(event_type, event_type.replace("_", " ").title())

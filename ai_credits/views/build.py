@@ -385,7 +385,7 @@ def _amount_form(snapshot: Snapshot, pool: ActionPool) -> AmountForm | None:
     hint = f"Balance: {_gd(balance)}" if balance is not None else "Amount in G$."
     if stream:
         hint = "G$ streamed to the vault every 30 days. " + hint
-    extra = () if snapshot.quote is not None else pool.take("confirm")
+    extra = () if snapshot.quote is not None else pool.take("confirm", "refresh")
     return AmountForm(
         label="G$ per 30 days" if stream else "Amount of G$",
         text=snapshot.amount.text,
@@ -420,7 +420,7 @@ def _quote(snapshot: Snapshot, pool: ActionPool) -> QuoteCard | None:
                      else "Total AI credit",
                      total=_credit(quote.total_credit_usd, cfg), settlement_note=SETTLEMENT_NOTE,
                      verify_hint=hint, price_note=ESTIMATE_NOTE if quote.estimate else None,
-                     actions=pool.take("confirm"))  # fmt: skip
+                     actions=pool.take("confirm", "refresh"))  # fmt: skip
 
 
 # --- wallet actions under way -------------------------------------------------------------------
@@ -841,7 +841,7 @@ def _stream_setup(snapshot: Snapshot, pool: ActionPool) -> StreamSetupCard | Non
         first_credit_note=_first_credit_note(),
         verify_hint=hint,
         settlement_note=SETTLEMENT_NOTE if lines else None,
-        actions=pool.take("start_stream"),
+        actions=pool.take("start_stream", "refresh"),
     )
 
 

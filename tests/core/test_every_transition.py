@@ -66,6 +66,8 @@ EXTRA_EVENTS: list[ev.Event] = [
     ev.BackendFailed(kind="rejected", message="That key is not yours."),
     ev.AccountChanged(account=ACCOUNT),
     ev.AccountLoaded(wallet=wallet(5_000), credit=CreditSummary(), at=AT),  # under $1 of G$
+    ev.AccountLoaded(wallet=wallet(5_000), credit=CreditSummary(), at=AT, gd_price="0.00001",
+                     price_source="oracle"),  # the price fell: 20 000 G$ is under $1 now
 ]
 EVENTS = [*SAMPLE_EVENTS, *EXTRA_EVENTS]
 

@@ -286,3 +286,15 @@ async def test_a_request_refused_before_it_ran_is_shown_with_the_top_up_prompt()
     assert notice.title == "A request was refused" and "Top up" in notice.message
     assert view.usage.rows[0].status_label == "Refused"
     assert "top_up" in {a.type for a in view.actions if a.enabled}
+
+
+async def test_refresh_reprices_the_quote_when_the_oracle_moves_and_the_credit_matches() -> None:
+    world = build_world("zero_credits")
+    snap = await send(world, ev.Connect(), ev.EnterAmount(text="20000"))
+    before = snap.quote.total_credit_usd
+    world.chain.gd_usd_micro_per_token = usd_micro_per_token("0.002")  # the market moves
+    snap = await send(world, ev.Refresh())
+    assert snap.state is S.quote_ready and snap.amount.text == "20000"
+    assert snap.quote.gd_price == "0.002" and snap.quote.total_credit_usd != before
+    snap = await send(world, ev.Confirm())
+    assert snap.credit.credited_usd == 44_000_000  # 20 000 G$ × $0.002 + 10%

@@ -346,6 +346,24 @@
   }
   /* ---- end wallet bridge */
 
+  /* ---- Gentle refresh: a quote is re-priced and a running stream re-credited about once a
+     minute while the page is visible and nobody is typing (the machine decides what Refresh
+     does in each state; a frozen story page never posts). */
+  var REFRESH_MS = 60000;
+  var REFRESHED = { quote_ready: 1, streaming_setup: 1, streaming_active: 1 };
+  setInterval(function () {
+    if (doc.hidden) return;
+    var roots = doc.querySelectorAll(ROOT + "[data-post-url]:not([data-frozen])");
+    for (var i = 0; i < roots.length; i++) {
+      var root = roots[i], active = doc.activeElement;
+      if (!REFRESHED[root.getAttribute("data-state")]) continue;
+      if (root.getAttribute("aria-busy") === "true" || (active && root.contains(active) &&
+          active.tagName === "INPUT")) continue;
+      var token = root.querySelector("input[name='" + CSRF + "']");
+      post(root, { type: "refresh" }, token && token.value);
+    }
+  }, REFRESH_MS);
+
   function ready() {
     doc.documentElement.setAttribute("data-widget-ready", "true");
   }
