@@ -76,11 +76,38 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--visual-concurrency", type=int, default=None,
         help=f"pages captured in parallel [{DEFAULT_CONCURRENCY}]",
     )  # fmt: skip
+    group.addoption(
+        "--shard", default=None, metavar="I/N",
+        help="run only shard I of N (1-based) of the stories, for a CI matrix: a story's shots "
+        "and axe runs stay in one shard, the same on every machine",
+    )  # fmt: skip
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """``"2/4"`` → ``(2, 4)``; anything else is a usage error."""
+    index, sep, count = text.partition("/")
+    if not (sep and index.isdigit() and count.isdigit() and 1 <= int(index) <= int(count)):
+        raise pytest.UsageError(f"--shard wants I/N with 1 <= I <= N, got {text!r}")
+    return int(index), int(count)
+
+
+def in_shard(story_ids: list[str], shard: tuple[int, int] | None) -> list[str]:
+    """The stories of ``shard``: round-robin over the sorted ids, so shards stay balanced and
+    every machine picks the same ones."""
+    if shard is None:
+        return story_ids
+    index, count = shard
+    return [s for k, s in enumerate(sorted(story_ids)) if k % count == index - 1]
 
 
 def pytest_configure(config: pytest.Config) -> None:
     if STATE in config.stash:
         return
+    shard = config.getoption("shard", default=None)
+    if shard:
+        parse_shard(shard)
+        # Other shards' baselines are not used here: that is expected, not stale.
+        config.option.warn_unused_snapshots = True
     report_dir = config.getoption("visual_report_dir", default=None)
     out = Path(report_dir) if report_dir else config.rootpath / "build" / "visual-report"
     config.stash[STATE] = VisualState(report=VisualReport(out))
@@ -110,7 +137,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     wanted = {"visual_shot", "a11y_case"} & set(metafunc.fixturenames)
     if not wanted:
         return
-    story_ids = index.load_story_ids(catalogue_dir(metafunc.config))
+    shard = metafunc.config.getoption("shard", default=None)
+    story_ids = in_shard(index.load_story_ids(catalogue_dir(metafunc.config)),
+                         parse_shard(shard) if shard else None)  # fmt: skip
     if "visual_shot" in wanted:
         shots = index.shots_for(story_ids)
         metafunc.parametrize("visual_shot", shots, ids=[s.key for s in shots])

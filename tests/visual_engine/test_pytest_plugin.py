@@ -120,3 +120,21 @@ def test_chromium_version_mismatch_is_named_in_the_failure_and_report(
     )
     result.stdout.fnmatch_lines([f"E  * {message}*", f"{message}*"])
     assert message in (pytester.path / "report" / "index.html").read_text()
+
+
+def test_shards_split_the_stories_and_together_run_them_all(
+    pytester: pytest.Pytester, tmp_path: Path
+) -> None:
+    catalogue = make_fake_catalogue(tmp_path / "all")
+    pytester.makepyfile(test_visual=SCREENSHOTS_ONLY)
+    run(pytester, catalogue, "--snapshot-update").assert_outcomes(passed=4 * len(STORIES))
+    seen: list[str] = []
+    for shard in ("1/2", "2/2"):
+        result = run(pytester, catalogue, f"--shard={shard}", "-v")
+        passed = [line.split(" PASSED")[0] for line in result.outlines if " PASSED" in line]
+        result.assert_outcomes(passed=len(passed))
+        assert result.ret == 0  # the other shard's baselines are not "unused" here
+        seen += passed
+    assert len(seen) == 4 * len(STORIES) and len(set(seen)) == len(seen)
+    bad = run(pytester, catalogue, "--shard=3/2")
+    assert bad.ret == pytest.ExitCode.USAGE_ERROR
