@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from ai_credits.core.models import ADDRESS_PATTERN, TX_HASH_PATTERN
+from ai_credits.core.models import ADDRESS_PATTERN, TX_HASH_PATTERN, BackendFeatures
 
 __all__ = ["Effect", "parse_effect"]
 
@@ -39,6 +39,10 @@ class LoadAccount(_Effect):
 
     type: Literal["load_account"] = "load_account"
     account: str = Field(pattern=ADDRESS_PATTERN)
+    features: BackendFeatures | None = Field(
+        default=None,
+        description="What the backend offers, if already asked in this connection (else ask).",
+    )
 
 
 class LoadUsage(_Effect):

@@ -32,6 +32,7 @@ from ai_credits.core.models import (
     Quote,
     StreamInfo,
     WalletInfo,
+    WidgetConfig,
 )
 from ai_credits.core.quote import format_gd, format_gd_exact
 from ai_credits.core.rules import byok_form, default_request_id, evaluate_amount, is_low_balance
@@ -98,9 +99,14 @@ class Guard:
     reason: str
 
 
-def _wallet_balance(run: _Run) -> int:
+def _current_wallet(run: _Run) -> WalletInfo | None:
+    """The wallet as the event reads it fresh (``account_loaded``), else as last known."""
     loaded = run.event.__dict__.get("wallet")
-    wallet = loaded if isinstance(loaded, WalletInfo) else run.snap.wallet
+    return loaded if isinstance(loaded, WalletInfo) else run.snap.wallet
+
+
+def _wallet_balance(run: _Run) -> int:
+    wallet = _current_wallet(run)
     return wallet.g_balance_wei or 0 if wallet else 0
 
 
@@ -109,9 +115,18 @@ def _in_flight(run: _Run) -> bool:
     pending = run.snap.pending
     if pending is None or pending.kind != "purchase" or not pending.in_flight:
         return False
-    loaded = run.event.__dict__.get("wallet")
-    wallet = loaded if isinstance(loaded, WalletInfo) else run.snap.wallet
+    wallet = _current_wallet(run)
     return pending.account is None or (wallet is not None and wallet.account == pending.account)
+
+
+def _priced(config: WidgetConfig, event: ev.AccountLoaded) -> WidgetConfig:
+    """``config`` at the price the account load read (unchanged when it read none)."""
+    if event.gd_price is None or (
+        event.gd_price == config.gd_price and event.price_source == config.gd_price_source
+    ):
+        return config
+    return config.model_copy(update={"gd_price": event.gd_price,
+                                     "gd_price_source": event.price_source})  # fmt: skip
 
 
 def _features(run: _Run) -> BackendFeatures:
@@ -218,6 +233,9 @@ GUARDS: dict[str, Guard] = {
         lambda r: r.pending_kind() == "stream_stop", "Another wallet action is under way."
     ),
     "payment_in_flight": Guard(_in_flight, "No payment is waiting to be checked."),
+    "wallet_unanswered": Guard(
+        lambda r: r.event_attr("code") == "wallet_timeout", "The wallet answered."
+    ),
     "can_pay_again": Guard(
         lambda r: r.snap.pending is not None
         and r.snap.pending.kind == "purchase"
@@ -256,7 +274,6 @@ GUARDS: dict[str, Guard] = {
 
 # --- the table -----------------------------------------------------------------------------------
 
-_AMOUNT_TRIGGERS = ("enter_amount", "use_max", "choose_mode")
 _MODE_SOURCES: tuple[State | str, ...] = (
     "@amount_entry",
     "@has_credits",
@@ -298,14 +315,10 @@ def _one_time_outcomes(trigger: str, source: State | str | tuple[State | str, ..
 
 
 def _amount_rows() -> list[Row]:
-    choose = [
-        *_one_time_outcomes("choose_mode", _MODE_SOURCES)[:1],
+    rows = [
         Row("choose_mode", _MODE_SOURCES, S.streaming_setup,
             ("is_stream_mode", "streaming_allowed"), ("apply_amount",)),
-        *_one_time_outcomes("choose_mode", _MODE_SOURCES)[1:],
-    ]  # fmt: skip
-    rows = [
-        *choose,
+        *_one_time_outcomes("choose_mode", _MODE_SOURCES),
         # typing keeps the mode: the one-time form stays one-time, the stream form a stream
         *_one_time_outcomes("enter_amount", _ONE_TIME_ENTRY),
         Row("enter_amount", S.streaming_setup, S.streaming_setup, (), ("apply_amount",)),
@@ -349,12 +362,6 @@ def _routes(
 _USAGE_SOURCES: tuple[State | str, ...] = ("@has_credits", S.insufficient_ai_credits)
 _KEY_SOURCES: tuple[State | str, ...] = (S.payment_confirmed, *_USAGE_SOURCES)
 """Where a key holder manages keys: create another, rotate, revoke."""
-_OUTSTANDING_SOURCES: tuple[State | str, ...] = (
-    "@has_credits", S.insufficient_ai_credits, S.connected_empty, S.quote_ready,
-    S.insufficient_g_balance, S.streaming_active, S.streaming_paused, S.streaming_stopped,
-    S.payment_confirmed,
-)
-"""Where a banner shows credit still owed (G$ arrived, crediting pending or failed)."""
 
 TABLE: tuple[Row, ...] = (
     # connecting a wallet
@@ -395,6 +402,8 @@ TABLE: tuple[Row, ...] = (
         ("stream_failed_notice",)),
     Row("payment_failed", S.awaiting_signature, S.streaming_active, ("pending_stream_change",),
         ("stream_failed_notice",)),
+    Row("payment_failed", S.awaiting_signature, S.payment_failed,
+        ("pending_purchase", "wallet_unanswered"), ("mark_unanswered", "failure_notice")),
     Row("payment_failed", S.awaiting_signature, S.payment_failed, ("pending_purchase",),
         ("failure_notice",)),
     # the receipt, then the record: a late receipt is "still confirming", not a failure
@@ -410,7 +419,7 @@ TABLE: tuple[Row, ...] = (
         ("apply_outstanding",)),
     Row("check_payment", (S.payment_pending, S.payment_confirming, S.credit_outstanding),
         S.payment_pending, ("payment_in_flight",), ("clear_notice", "record_payment")),
-    Row("check_payment", _OUTSTANDING_SOURCES, S.payment_pending, ("has_outstanding_tx",),
+    Row("check_payment", "@owed_banner", S.payment_pending, ("has_outstanding_tx",),
         ("recheck_outstanding",)),
     Row("backend_failed", S.payment_pending, S.backend_unavailable, (), ("backend_notice",)),
     Row("pay_again", S.payment_failed, S.awaiting_signature,
@@ -591,10 +600,7 @@ class _Run:
     def prepare(self) -> None:
         event = self.event
         if isinstance(event, ev.AccountLoaded) and self.snap.state in _REPRICED:
-            price = event.gd_price or self.snap.config.gd_price
-            config = self.snap.config.model_copy(update={
-                "gd_price": price, "gd_price_source": event.price_source if event.gd_price
-                else self.snap.config.gd_price_source})  # fmt: skip
+            config = _priced(self.snap.config, event)
             fresh = self.snap.model_copy(update={"config": config, "wallet": event.wallet})
             self.amount, self.quote = evaluate_amount(fresh, self.snap.amount.text,
                                                       self.next_mode, event.at, pristine=True)
@@ -640,7 +646,9 @@ class _Run:
     def load_account(self) -> None:
         wallet = self.changes.get("wallet", self.snap.wallet)
         assert wallet is not None
-        self.emit(fx.LoadAccount(account=wallet.account))
+        # What the backend offers is asked once per connection (sign-out forgets it).
+        features = self.changes.get("features", self.snap.features)
+        self.emit(fx.LoadAccount(account=wallet.account, features=features))
 
     def load_usage(self) -> None:
         self.emit(fx.LoadUsage(account=self.account()))
@@ -648,12 +656,7 @@ class _Run:
     def apply_account(self) -> None:
         event = self.event
         assert isinstance(event, ev.AccountLoaded)
-        config = self.snap.config
-        if event.gd_price is not None and (
-            event.gd_price != config.gd_price or event.price_source != config.gd_price_source
-        ):
-            config = config.model_copy(update={"gd_price": event.gd_price,
-                                               "gd_price_source": event.price_source})
+        config = _priced(self.snap.config, event)
         key = self.snap.api_key
         if event.key_prefix and (key is None or key.prefix != event.key_prefix):
             key = ApiKey(prefix=event.key_prefix)
@@ -783,6 +786,11 @@ class _Run:
         self.set(pending=pending, notice=None)
         self.emit(fx.RecordPayment(tx_hash=entry.tx_hash, account=self.account()))
 
+    def mark_unanswered(self) -> None:
+        # No answer is not a refusal: the wallet may still send it. Never offer to pay again.
+        assert self.snap.pending is not None
+        self.set(pending=self.snap.pending.model_copy(update={"unanswered": True}))
+
     def apply_revert(self) -> None:
         assert self.snap.pending is not None
         self.set(pending=self.snap.pending.model_copy(update={"reverted": True}))
@@ -826,10 +834,6 @@ class _Run:
     def failure_notice(self) -> None:
         event = self.event
         assert isinstance(event, ev.PaymentFailed | ev.PaymentReverted)
-        pending = self.changes.get("pending", self.snap.pending)
-        if event.code == "wallet_timeout" and pending is not None:
-            # No answer is not a refusal: the wallet may still send it. Never offer to pay again.
-            self.set(pending=pending.model_copy(update={"unanswered": True}))
         self.set(notice=Notice(kind="error", title="Payment failed", message=event.message,
                                code=event.code))  # fmt: skip
 

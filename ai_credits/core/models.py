@@ -34,7 +34,7 @@ __all__ = [
     "KeyInfo",
     "Mode",
     "Notice",
-        "PendingAction",
+    "PendingAction",
     "PriceSource",
     "Quote",
     "SecretToken",

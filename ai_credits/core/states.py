@@ -71,6 +71,18 @@ GROUPS: dict[str, frozenset[State]] = {
 }
 """Named sets of states a row of the machine table may use as its source (``"@has_credits"``)."""
 
+GROUPS["owed_banner"] = GROUPS["has_credits"] | {
+    State.insufficient_ai_credits,
+    State.connected_empty,
+    State.quote_ready,
+    State.insufficient_g_balance,
+    State.payment_confirmed,
+    State.streaming_active,
+    State.streaming_paused,
+    State.streaming_stopped,
+}
+"""Where credit still owed from an earlier payment is shown (a banner with Check Again)."""
+
 GROUPS["wallet"] = frozenset(State) - {
     State.disconnected,
     State.connecting,

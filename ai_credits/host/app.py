@@ -100,7 +100,6 @@ class _Turn:
         self.snapshot: Snapshot = snapshot
         self.keys = keys
         self.pending: PendingWallet | None = record.wallet
-        self.features = record.features
         self.rejection: Rejection | None = None
         self.requests = record.requests
 
@@ -114,7 +113,6 @@ class _Turn:
         backend = NoncePinned(host.backend, AuthNonce.model_validate(nonce) if nonce else None)
         executor = EffectExecutor(cast(CreditsBackend, backend), wallet, host.clock, self.keys,
                                   timeout_s=host.effect_timeout_s)  # fmt: skip
-        executor._features = self.features
         try:
             return await executor.execute(effect)
         except Suspended as suspended:
@@ -126,8 +124,6 @@ class _Turn:
             log.error("effect %s raised %s; reported as an outage", effect.type,
                       type(exc).__name__)  # fmt: skip
             return ev.BackendFailed(at=host.clock(), message=UNEXPECTED_RESULT)
-        finally:
-            self.features = executor._features
 
     async def _drive(self, queue: list[ev.Event], effects: list[fx.Effect]) -> None:
         """Run ``effects`` then step ``queue`` (feeding results back) until quiet or suspended."""
@@ -206,7 +202,6 @@ class _Turn:
         return self.record.model_copy(update={
             "snapshot": self.snapshot,
             "wallet": self.pending,
-            "features": self.features,
             "key_prefix": self.keys.prefix,
             "sealed": self.host.sealer.seal(self.keys.token),
             "key_shown": self.snapshot.api_key is not None

@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ai_credits import safejson
 from ai_credits.chain.injected import WalletRequest
 from ai_credits.core import effects as fx
-from ai_credits.core.models import BackendFeatures, SecretToken
+from ai_credits.core.models import SecretToken
 from ai_credits.core.snapshot import Snapshot
 
 __all__ = ["PendingWallet", "Sealer", "VisitorRecord"]
@@ -54,7 +54,6 @@ class VisitorRecord(BaseModel):
     csrf: str
     theme: Literal["dark", "light"] = "dark"
     wallet: PendingWallet | None = None
-    features: BackendFeatures | None = None
     key_prefix: str | None = None
     sealed: str | None = Field(default=None, description="The API key, encrypted.")
     key_shown: bool = Field(default=False, description="The snapshot showed the token.")

@@ -80,7 +80,6 @@ class EffectExecutor:
     key_label: str = "AI Credits widget"
     timeout_s: float = 60.0
     history_limit: int = 5
-    _features: BackendFeatures | None = field(default=None, init=False, repr=False)
 
     async def execute(self, effect: fx.Effect) -> ev.Event | None:
         """The result event of ``effect`` (``None`` for effects with no result)."""
@@ -104,7 +103,6 @@ class EffectExecutor:
 
     # --- wallet ---------------------------------------------------------------------------------
     async def _do_connect_wallet(self, _: fx.ConnectWallet) -> ev.Event:
-        self._features = None  # asked again once per connection
         try:
             connection = await self.wallet.connect()
         except ChainError as exc:
@@ -146,13 +144,13 @@ class EffectExecutor:
             return []
         return await self.backend.usage(self.keys.token.reveal(), limit=20)
 
-    async def _backend_features(self) -> BackendFeatures:
-        """What the backend offers, asked once per connection (the probe changes nothing)."""
-        if self._features is None:
-            caps = await self.backend.capabilities()
-            self._features = BackendFeatures(api_keys=caps.auth and caps.api_keys,
-                                             usage=caps.usage)  # fmt: skip
-        return self._features
+    async def _backend_features(self, known: BackendFeatures | None) -> BackendFeatures:
+        """What the backend offers: as the snapshot knows it for this connection, else asked
+        (the probe changes nothing)."""
+        if known is not None:
+            return known
+        caps = await self.backend.capabilities()
+        return BackendFeatures(api_keys=caps.auth and caps.api_keys, usage=caps.usage)
 
     async def _outstanding(self, account: str) -> tuple[CreditEntry, ...]:
         owed = await self.backend.outstanding(account)
@@ -172,7 +170,7 @@ class EffectExecutor:
                 # once 4000 G$ have accrued): the balance then includes it.
                 with contextlib.suppress(BackendError):
                     await self.backend.stream_credits(effect.account)
-            features = await self._backend_features()
+            features = await self._backend_features(effect.features)
             config = await self.backend.config_values()
             try:
                 rows = await self._usage_rows() if features.usage else []

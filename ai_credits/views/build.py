@@ -93,8 +93,6 @@ _KEY_STATES = _USAGE_STATES | {S.payment_confirmed} | GROUPS["streaming"] - {S.s
 _STREAM_STATUS = {S.streaming_active, S.streaming_paused, S.streaming_stopped}
 _SET_UP_STATES = _USAGE_STATES | _STREAM_STATUS
 _BALANCE_STATES = _USAGE_STATES | {S.payment_confirmed} | _STREAM_STATUS
-_OUTSTANDING_STATES = (_USAGE_STATES | {S.connected_empty, S.quote_ready, S.insufficient_g_balance,
-                                       S.payment_confirmed} | _STREAM_STATUS)
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _STEP_LABELS = ("Connect wallet", "Buy credits with G$", "Copy API setup", "Track usage")
 _STEP_WORDS = {
@@ -199,7 +197,7 @@ def _steps(snapshot: Snapshot) -> tuple[StepView, ...]:
                else "ready" if state is S.disconnected else "pending")  # fmt: skip
     bought = _credited(snapshot) or state in (S.payment_confirmed, S.signing_in) or (
         snapshot.stream is not None and snapshot.stream.streamed_wei > 0)
-    owed_failed = any(o.status == "failed" for o in snapshot.outstanding)
+    owed_failed = _funding_failed(snapshot.outstanding)
     buy = ("needs_attention" if state in (S.payment_failed, S.insufficient_g_balance,
                                           S.insufficient_ai_credits)
            or (state is S.credit_outstanding and owed_failed)
@@ -294,12 +292,16 @@ def _owed_total(entries: tuple[CreditEntry, ...]) -> int:
     return sum(e.credit_usd for e in entries)
 
 
+def _funding_failed(entries: tuple[CreditEntry, ...]) -> bool:
+    return any(e.status == "failed" for e in entries)
+
+
 def _owed_notice(snapshot: Snapshot, pool: ActionPool) -> NoticeView | None:
     """Credit still owed from an earlier payment, on every visit until it is funded."""
     owed = snapshot.outstanding
-    if not owed or snapshot.state not in _OUTSTANDING_STATES:
+    if not owed or snapshot.state not in GROUPS["owed_banner"]:
         return None
-    failed = any(o.status == "failed" for o in owed)
+    failed = _funding_failed(owed)
     tx = next((o.tx_hash for o in owed if o.tx_hash), None)
     where = f" (transaction {short_hex(tx)})" if tx else ""
     state_word = "failed" if failed else "is pending"
@@ -474,7 +476,7 @@ def _owed_card(snapshot: Snapshot) -> PendingCard:
     cfg = snapshot.config
     owed = snapshot.outstanding
     pending = snapshot.pending
-    failed = any(o.status == "failed" for o in owed)
+    failed = _funding_failed(owed)
     lines = [InfoLine(label="You paid", value=_gd(pending.amount_wei))] if pending else []
     if owed:
         lines.append(InfoLine(label="Credit owed to you", value=_credit(_owed_total(owed), cfg),
@@ -491,9 +493,11 @@ def _owed_card(snapshot: Snapshot) -> PendingCard:
 
 
 def _masked(key: ApiKey) -> str:
-    if key.token is not None:
-        return key.token.masked
-    prefix = key.prefix
+    return key.token.masked if key.token is not None else _mask_prefix(key.prefix)
+
+
+def _mask_prefix(prefix: str) -> str:
+    """``gd_live_…abcd`` from the backend's ``tokenPrefix`` (``gd_live_abcd...wxyz``)."""
     head = "gd_live_" if prefix.startswith("gd_live_") else prefix[:3]
     tail = ""
     for mark in ("...", "…"):
@@ -532,7 +536,7 @@ def _key_rows(snapshot: Snapshot) -> tuple[KeyRowView, ...]:
                               fields=(HiddenField(name="key_id", value=k.key_id),)),)
         used = f"last used {_day_month(_utc(k.last_used_at))}" if k.last_used_at else "never used"
         made = f"created {_day_month(_utc(k.created_at))}, " if k.created_at else ""
-        rows.append(KeyRowView(key_id=k.key_id, masked=_masked(ApiKey(prefix=k.prefix)),
+        rows.append(KeyRowView(key_id=k.key_id, masked=_mask_prefix(k.prefix),
                                label=k.label or "API key", status_label=_KEY_STATUS[k.status],
                                detail=made + used, current=k.key_id == current,
                                actions=actions))  # fmt: skip
@@ -543,7 +547,7 @@ def _revoke_confirm(snapshot: Snapshot, pool: ActionPool) -> NoticeView | None:
     if snapshot.revoking is None:
         return None
     key = next((k for k in snapshot.keys or () if k.key_id == snapshot.revoking), None)
-    name = _masked(ApiKey(prefix=key.prefix)) if key else "this key"
+    name = _mask_prefix(key.prefix) if key else "this key"
     return NoticeView(id="gw-notice-revoke", tone="warning", title=f"Revoke {name}?",
                       message="Tools set up with this key stop working at once. This cannot "
                       "be undone.", focus=True,
