@@ -172,6 +172,13 @@ class MemoryChain:
         """The next ``wait_for_receipt`` raises ``timeout``."""
         self._timeout_next = True
 
+    def clear_knobs(self) -> None:
+        """Forget pending rejections, reverts and timeouts, and bring the node back."""
+        self._reject_next = None
+        self._revert_next = None
+        self._timeout_next = False
+        self.rpc_down = False
+
     def set_chain_id(self, chain_id: int) -> None:
         """The wallet is now on ``chain_id`` (sends fail with ``wrong_chain`` until it is back)."""
         self.chain_id = chain_id

@@ -62,10 +62,8 @@ TOTALS: Counter[str] = Counter()
 
 
 def _heal(world: World) -> None:
-    world.chain.set_rpc_down(False)
+    world.chain.clear_knobs()
     world.backend.down = world.backend.defer_funding = world.backend.fail_next_payment = False
-    world.chain._reject_next = world.chain._revert_next = None
-    world.chain._timeout_next = False
 
 
 async def _play(moves: list[str]) -> None:

@@ -197,8 +197,20 @@ async def test_a_backend_without_keys_is_asked_once_per_connection_and_never_sig
 
 
 # the user's next click after every fault --------------------------------------------------------
+def wallet_never_answers(world: World) -> None:
+    world.session._executor.timeout_s = 0.2  # the prompt stays open past the effect's timeout
+    never = asyncio.Event()
+
+    async def silent_wallet(**_: object) -> str:
+        await never.wait()
+        raise AssertionError("unreachable")
+
+    world.session.wallet.send_purchase = silent_wallet  # type: ignore[method-assign]
+
+
 FAULTS = {
     "wallet rejects": lambda w: w.chain.reject_next(4001),
+    "wallet never answers": wallet_never_answers,
     "no gas": lambda w: w.chain.set_celo(w.account, 0),
     "reverts": lambda w: w.chain.revert_next("insufficient_gd"),
     "late receipt": lambda w: w.chain.timeout_next(),
@@ -207,7 +219,33 @@ FAULTS = {
     "funding fails": lambda w: setattr(w.backend, "fail_next_payment", True),
     "funding deferred": lambda w: setattr(w.backend, "defer_funding", True),
 }
-CLICKS = [ev.Retry(), ev.PayAgain(), ev.CheckPayment(), ev.Refresh(), ev.Confirm(), "reload"]
+CLICKS = [ev.Retry(), ev.PayAgain(), ev.CheckPayment(), ev.Refresh(), ev.Confirm(),
+          "what the widget offers", "reload, then what it offers", "two tabs at once"]  # fmt: skip
+
+
+def offered(snap: Snapshot) -> ev.Event | None:
+    """The event of the widget's first enabled primary button: what a user presses next."""
+    for action in build_view(snap).actions:
+        if action.enabled and action.variant == "primary" and action.type in ev.USER_EVENTS:
+            return ev.parse_event({"type": action.type, **{f.name: f.value for f in action.fields}})
+    return None
+
+
+async def press(world: World, click: ev.Event | str) -> None:
+    """Press ``click`` twice (a double click), as the user would after the fault."""
+    session = world.session
+    if click == "reload, then what it offers":  # the host restores the snapshot from storage
+        session.snapshot = Snapshot.model_validate_json(session.snapshot.model_dump_json())
+    if isinstance(click, str):
+        event = offered(session.snapshot)
+        if event is None:
+            return
+        if click == "two tabs at once":  # two pages of one visitor post together
+            await asyncio.gather(session.send(event), session.send(event))
+            return
+        click = event
+    await session.send(click)
+    await session.send(click)
 
 
 @pytest.mark.parametrize("fault", sorted(FAULTS))
@@ -224,24 +262,25 @@ async def test_after_any_fault_any_click_moves_g_at_most_once_per_intent(
         assert snap.state is S.payment_confirming
     else:
         FAULTS[fault](world)
-        snap = await send(world, ev.Confirm())
+        await send(world, ev.Confirm())
     # the world heals, then the user clicks
     world.chain.set_celo(world.account, 10**18)
-    world.chain.set_rpc_down(False)
+    world.chain.clear_knobs()
     world.backend.down = world.backend.defer_funding = False
-    if click == "reload":
-        world.session.snapshot = Snapshot.model_validate_json(snap.model_dump_json())
-    else:
-        await world.session.send(click)
-        await world.session.send(click)  # double click
+    await press(world, click)
     intents = sum(t.origin == "host" and t.step.accepted and t.event.type in ("confirm", "pay_again")
                   for t in world.session.history)  # fmt: skip
     assert transfers(world) <= intents
     assert paid_wei(world) <= intents * 1000 * GD
-    reverted = fault in ("reverts",)
-    never_sent = fault in ("wallet rejects", "no gas")
-    if not (reverted or never_sent):
+    if fault not in ("reverts", "wallet rejects", "no gas", "wallet never answers"):
         assert paid_wei(world) == 1000 * GD  # it was sent: only ever re-checked
+    if fault == "wallet never answers":
+        assert intents == 1  # no second payment is offered while the first may still be sent
+    if isinstance(click, str) and fault in ("late receipt", "node down after sending",
+                                            "backend down", "funding fails"):
+        # pressing what the widget offers settles it: credited exactly once
+        credited = world.backend.ledger.credited(world.account.lower())
+        assert world.session.snapshot.credit.credited_usd == credited > 0
 
 
 async def test_a_wallet_that_never_answers_is_never_offered_a_second_payment() -> None:
