@@ -64,41 +64,53 @@ class Deployment:
             )
 
 
-def deploy() -> Deployment:
-    tester = EthereumTester()
-    w3 = Web3(EthereumTesterProvider(ethereum_tester=tester))
+@dataclass(frozen=True)
+class Contracts:
+    """The five test contracts, deployed."""
+
+    token: Any
+    goodid: Any
+    forwarder: Any
+    vault: Any
+    oracle: Any
+
+
+def deploy_contracts(
+    w3: Web3, *, oracle_quote: int = PRICE_USD_PER_G, **config: Any
+) -> tuple[Contracts, ChainConfig]:
+    """Deploy the test contracts with ``w3``'s first account, on any node; with the
+    :class:`ChainConfig` naming them (``config`` gives the rest: URL, chain id, timings)."""
     funder = w3.eth.accounts[0]
     arts = artifacts()["contracts"]
 
     def create(name: str, *args: Any) -> Any:
         factory = w3.eth.contract(abi=arts[name]["abi"], bytecode=arts[name]["bytecode"])
-        receipt = w3.eth.wait_for_transaction_receipt(
-            factory.constructor(*args).transact({"from": funder})
-        )
+        tx = factory.constructor(*args).transact({"from": funder})
+        receipt = w3.eth.wait_for_transaction_receipt(tx, timeout=30, poll_latency=0.05)
         return w3.eth.contract(address=receipt["contractAddress"], abi=arts[name]["abi"])
 
     token = create("TestGoodDollar")
     goodid = create("TestGoodId")
     forwarder = create("TestFlowForwarder")
-    vault = create(
-        "TestCreditsVault",
-        token.address,
-        forwarder.address,
-        PRICE_USD_PER_G,
-        MIN_FIRST_USD,
-        MIN_MONTHLY_USD,
-    )
-    oracle = create("TestStaticOracle", token.address, CUSD, PRICE_USD_PER_G)
-    config = ChainConfig(
+    vault = create("TestCreditsVault", token.address, forwarder.address, PRICE_USD_PER_G,
+                   MIN_FIRST_USD, MIN_MONTHLY_USD)  # fmt: skip
+    oracle = create("TestStaticOracle", token.address, CUSD, oracle_quote)
+    chain = ChainConfig(gd_token=token.address, vault=vault.address, goodid=goodid.address,
+                        cfa_forwarder=forwarder.address, price_oracle=oracle.address, cusd=CUSD,
+                        **config)  # fmt: skip
+    return Contracts(token, goodid, forwarder, vault, oracle), chain
+
+
+def deploy() -> Deployment:
+    """The contracts on a fresh in-process EVM (eth-tester)."""
+    tester = EthereumTester()
+    w3 = Web3(EthereumTesterProvider(ethereum_tester=tester))
+    c, config = deploy_contracts(
+        w3,
         rpc_url="http://127.0.0.1:1",  # never used: tests pass the AsyncWeb3
         chain_id=ETH_TESTER_CHAIN_ID,
-        gd_token=token.address,
-        vault=vault.address,
-        goodid=goodid.address,
-        cfa_forwarder=forwarder.address,
-        price_oracle=oracle.address,
-        cusd=CUSD,
         poll_interval_s=0.01,
         receipt_timeout_s=5,
     )
-    return Deployment(tester, w3, config, token, vault, goodid, forwarder, funder, oracle)
+    return Deployment(tester, w3, config, c.token, c.vault, c.goodid, c.forwarder,
+                      w3.eth.accounts[0], c.oracle)  # fmt: skip

@@ -15,11 +15,7 @@ from dataclasses import dataclass
 
 import pytest
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.processes import free_port, stop
 
 
 @dataclass
@@ -35,7 +31,7 @@ class RedisServer:
         if binary is None:
             pytest.fail("redis-server is required (apt-get install redis-server; nox -s tests "
                         "installs it)")
-        port = _free_port()
+        port = free_port()
         log = workdir / f"redis-{port}.log"
         started = time.monotonic()
         with log.open("wb") as out:
@@ -61,10 +57,4 @@ class RedisServer:
         return cls(process, f"redis://127.0.0.1:{port}/0", log, time.monotonic() - started)
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        stop(self.process)

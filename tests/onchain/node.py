@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import pathlib
-import socket
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -21,7 +20,8 @@ from eth_account import Account
 from web3 import HTTPProvider, Web3
 
 from ai_credits.chain import CELO_CHAIN_ID, ChainConfig
-from tests.chain.evm import MIN_FIRST_USD, MIN_MONTHLY_USD, PRICE_USD_PER_G, artifacts
+from tests.chain.evm import deploy_contracts
+from tests.processes import free_port, stop
 
 HERE = pathlib.Path(__file__).parent
 ENSURE = HERE / "ensure_anvil.sh"
@@ -57,12 +57,6 @@ def anvil_binary() -> str:
     return path
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def rpc(url: str, method: str, params: list[Any] | None = None) -> Any:
     """One raw JSON-RPC call; raises on a JSON-RPC error."""
     body = {"jsonrpc": "2.0", "id": 1, "method": method, "params": params or []}
@@ -83,7 +77,7 @@ class AnvilNode:
     @classmethod
     def start(cls, log_dir: pathlib.Path, *, timeout: float = 30.0) -> AnvilNode:
         binary = anvil_binary()
-        port = _free_port()
+        port = free_port()
         log = log_dir / f"anvil-{port}.log"
         started = time.monotonic()
         with log.open("wb") as out:
@@ -111,13 +105,7 @@ class AnvilNode:
         return node
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        stop(self.process)
 
     def snapshot(self) -> str:
         return str(rpc(self.url, "evm_snapshot"))
@@ -172,35 +160,11 @@ class Deployed:
 def deploy(node: AnvilNode) -> Deployed:
     """Deploy the five test contracts with the node's first unlocked account."""
     w3 = Web3(HTTPProvider(node.url))
-    funder = w3.eth.accounts[0]
-    arts = artifacts()["contracts"]
-
-    def create(name: str, *args: Any) -> Any:
-        factory = w3.eth.contract(abi=arts[name]["abi"], bytecode=arts[name]["bytecode"])
-        tx = factory.constructor(*args).transact({"from": funder})
-        receipt = w3.eth.wait_for_transaction_receipt(tx, timeout=30, poll_latency=0.05)
-        return w3.eth.contract(address=receipt["contractAddress"], abi=arts[name]["abi"])
-
-    token = create("TestGoodDollar")
-    goodid = create("TestGoodId")
-    forwarder = create("TestFlowForwarder")
-    vault = create("TestCreditsVault", token.address, forwarder.address, PRICE_USD_PER_G,
-                   MIN_FIRST_USD, MIN_MONTHLY_USD)  # fmt: skip
-    oracle = create("TestStaticOracle", token.address, CUSD, ORACLE_QUOTE)
-    config = ChainConfig(
-        rpc_url=node.url,
-        chain_id=CELO_CHAIN_ID,
-        gd_token=token.address,
-        vault=vault.address,
-        goodid=goodid.address,
-        cfa_forwarder=forwarder.address,
-        price_oracle=oracle.address,
-        cusd=CUSD,
-        poll_interval_s=0.05,
-        receipt_timeout_s=20,
-        rpc_retries=1,
-    )
-    return Deployed(node, w3, config, funder, token, goodid, forwarder, vault, oracle)
+    c, config = deploy_contracts(w3, oracle_quote=ORACLE_QUOTE, rpc_url=node.url,
+                                 chain_id=CELO_CHAIN_ID, poll_interval_s=0.05,
+                                 receipt_timeout_s=20, rpc_retries=1)  # fmt: skip
+    return Deployed(node, w3, config, w3.eth.accounts[0], c.token, c.goodid, c.forwarder,
+                    c.vault, c.oracle)  # fmt: skip
 
 
 def config_json(config: ChainConfig) -> str:

@@ -6,21 +6,18 @@ the dev server reads the same oracle, GoodID and vault events over JSON-RPC, as 
 
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 
-import httpx
 import pytest
 
 from ai_credits.backends import AlreadyRecorded, Capabilities, ReceiptNotFound, WorkerBackend
 from ai_credits.chain import CELO_CHAIN_ID, CustodialWallet
 from ai_credits.core.quote import SECONDS_PER_MONTH, credit_with_bonus, flow_rate_for_monthly
 from tests.onchain.node import Deployed, G, rpc
+from tests.processes import free_port, spawn, stop
 
 BUYER = "0x000000000000000000000000000000000000bEEF"
 
@@ -37,34 +34,16 @@ def dev_server(
 ) -> Iterator[DevServer]:
     """The real command line, pointed at the node's contracts (default: live routes only)."""
     cfg = deployed_once.config
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     log = tmp_path_factory.mktemp("dev-backend") / "dev-backend.log"
     args = [sys.executable, "-m", "ai_credits.cli", "dev-backend", "--port", str(port),
             "--rpc-url", cfg.rpc_url, "--vault", cfg.vault, "--gd-token", cfg.gd_token,
             "--goodid", cfg.goodid, "--price-oracle", str(cfg.price_oracle), "--cusd", cfg.cusd,
             "--cfa-forwarder", cfg.cfa_forwarder]  # fmt: skip
-    with log.open("wb") as out:
-        process = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT,
-                                   env={**os.environ, "PYTHONUNBUFFERED": "1"})  # fmt: skip
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        if process.poll() is not None:
-            pytest.fail(f"dev-backend --rpc-url exited: {log.read_text()}")
-        try:
-            if httpx.get(url + "/health", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"dev-backend did not answer: {log.read_text()}")
-        time.sleep(0.1)
+    process = spawn(args, url + "/health", log, timeout=60)
     yield DevServer(url, process)
-    process.terminate()
-    process.wait(timeout=10)
+    stop(process)
 
 
 @pytest.fixture

@@ -11,10 +11,7 @@ redis-server, anvil or Chromium fails.
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -31,6 +28,7 @@ from stories.runner import BILL_BODY
 from tests.e2e.conftest import ARGS, CHROMIUM
 from tests.host.redis_server import RedisServer
 from tests.onchain.node import Deployed, G, rpc
+from tests.processes import free_port, spawn, stop
 
 expect.set_options(timeout=20_000)
 
@@ -57,41 +55,6 @@ PROVIDER = """
   };
 })();
 """
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _spawn(args: list[str], health: str, log: Path, env: dict[str, str] | None = None,
-           timeout: float = 90) -> subprocess.Popen[bytes]:  # fmt: skip
-    with log.open("wb") as out:
-        process = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT,
-                                   env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})})
-    deadline = time.monotonic() + timeout
-    while True:
-        if process.poll() is not None:
-            pytest.fail(f"{args[3]} exited: {log.read_text()}")
-        try:
-            if httpx.get(health, timeout=2).status_code == 200:
-                return process
-        except httpx.HTTPError:
-            pass
-        if time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"{args[3]} did not answer: {log.read_text()}")
-        time.sleep(0.1)
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=10)
 
 
 @dataclass
@@ -125,13 +88,13 @@ def stack(deployed_once: Deployed, tmp_path_factory: pytest.TempPathFactory) -> 
                  "--cusd", cfg.cusd, "--cfa-forwarder", cfg.cfa_forwarder]  # fmt: skip
     cli = [sys.executable, "-m", "ai_credits.cli"]
     t = time.monotonic()
-    backend_port = _free_port()
-    backend = _spawn([*cli, "dev-backend", "--port", str(backend_port), "--planned", *contracts],
+    backend_port = free_port()
+    backend = spawn([*cli, "dev-backend", "--port", str(backend_port), "--planned", *contracts],
                      f"http://127.0.0.1:{backend_port}/health", logs / "dev-backend.log")
     TIMINGS["dev-backend start"] = time.monotonic() - t
     t = time.monotonic()
-    host_port = _free_port()
-    host = _spawn(
+    host_port = free_port()
+    host = spawn(
         [*cli, "host", "--port", str(host_port), "--backend-url", f"http://127.0.0.1:{backend_port}",
          "--store", redis.url, "--workers", "2", "--worker-header", *contracts],
         f"http://127.0.0.1:{host_port}/static/js/widget.js", logs / "host.log",
@@ -147,8 +110,8 @@ def stack(deployed_once: Deployed, tmp_path_factory: pytest.TempPathFactory) -> 
                         f"http://127.0.0.1:{host_port}", browser)
             browser.close()
     finally:
-        _stop(host)
-        _stop(backend)
+        stop(host)
+        stop(backend)
         redis.stop()
 
 
