@@ -199,6 +199,8 @@ def _add_catalogue_commands(commands: Any) -> None:
     serve.add_argument("--backend-url", default=None,
                        help="credits backend URL (default: in-memory fixtures)")
     serve.add_argument("--out", type=Path, default=Path("build/catalogue"))
+    serve.add_argument("--no-watch", dest="watch", action="store_false",
+                       help="build once: no rebuild and page reload when the sources change")
     add_host_args(serve)
     serve.set_defaults(handler=lambda a: int(_catalogue_cli().serve_command(a)))
 

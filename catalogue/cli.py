@@ -1,4 +1,4 @@
-"""Command line of the catalogue: ``build --out DIR`` and ``serve [--port] [--backend-url]``.
+"""Command line of the catalogue: ``build --out DIR`` and ``serve [--port] [--no-watch] …``.
 
 Used by ``python -m catalogue`` and by ``ai-credits catalogue build`` / ``ai-credits serve``.
 """
@@ -21,11 +21,13 @@ def add_build_args(parser: argparse.ArgumentParser) -> None:
 
 
 def add_serve_args(parser: argparse.ArgumentParser) -> None:
-    """``--port``, ``--backend-url``, ``--out``."""
+    """``--port``, ``--backend-url``, ``--out``, ``--no-watch``."""
     parser.add_argument("--port", type=int, default=6006)
     parser.add_argument("--backend-url", default=None,
                         help="a credits backend (Worker) URL; default: in-memory fixtures")
     parser.add_argument("--out", type=Path, default=Path("build/catalogue"))
+    parser.add_argument("--no-watch", dest="watch", action="store_false",
+                        help="build once: no rebuild and page reload when the sources change")
 
 
 def build_command(args: argparse.Namespace) -> int:
@@ -72,7 +74,7 @@ def serve_command(args: argparse.Namespace) -> int:
         os.environ.update({**host_env(args), "AI_CREDITS_PREFIX": "/live"})
         live = from_env()
     try:
-        serve(args.port, args.backend_url, args.out, live=live)
+        serve(args.port, args.backend_url, args.out, live=live, watch=getattr(args, "watch", True))
     except BuildError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

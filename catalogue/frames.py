@@ -15,7 +15,8 @@ from markupsafe import Markup
 from ai_credits.views import theme
 from catalogue.site import render_template
 
-__all__ = ["MODES", "THEMES", "VIEWPORTS", "frame_file", "frame_html", "write_assets"]
+__all__ = ["MODES", "THEMES", "VIEWPORTS", "asset_texts", "frame_file", "frame_html",
+           "write_assets"]
 
 THEMES: tuple[str, ...] = ("dark", "light")
 VIEWPORTS: dict[str, int] = {"mobile": 360, "desktop": 480}
@@ -34,20 +35,24 @@ def frame_html(widget: Markup, *, title: str, theme_name: str, viewport: str) ->
                            viewport=viewport, width=VIEWPORTS[viewport], root="../")  # fmt: skip
 
 
-def write_assets(out: Path) -> list[Path]:
-    """Write ``assets/`` (widget CSS + JS, shell CSS + JS, the icon); returns the files written."""
-    assets = out / "assets"
-    assets.mkdir(parents=True, exist_ok=True)
+def asset_texts() -> dict[str, str]:
+    """``assets/``: the widget CSS + JS, the shell CSS + JS and the icon, by file name."""
     here = Path(__file__).parent / "static"
-    files = {
+    return {
         "widget.css": theme.inline_css("dark"),
         "widget.js": theme.widget_js(),
         "shell.css": (here / "shell.css").read_text(encoding="utf-8"),
         "shell.js": (here / "shell.js").read_text(encoding="utf-8"),
         "favicon.svg": (here / "favicon.svg").read_text(encoding="utf-8"),
     }
+
+
+def write_assets(out: Path) -> list[Path]:
+    """Write :func:`asset_texts` into ``out/assets``; returns the files written."""
+    assets = out / "assets"
+    assets.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, text in sorted(files.items()):
+    for name, text in sorted(asset_texts().items()):
         path = assets / name
         path.write_text(text, encoding="utf-8")
         written.append(path)
