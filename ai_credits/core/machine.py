@@ -8,6 +8,12 @@ actions are named pure functions in ``_Run``.  Nothing here performs I/O or read
 The machine is flat at run time (``has_credits`` and its children are expanded into source lists):
 ``transitions``' hierarchical machine costs ~5× per event, and one event must stay well under
 50 µs.  The hierarchy is kept in the table (``@has_credits``) and drawn in the diagram.
+
+``transitions`` builds the machine from the table (sources, destinations, conditions with their
+targets, callbacks, in order) and answers ``may``; ``step`` runs the transitions that machine
+built, resolved once into plain functions, because ``transitions``' own trigger costs as much as
+the rest of a step (see "the compiled dispatch" below).  ``step_with_transitions`` runs an event
+through ``transitions`` itself, and a test holds both equal on every transition of the table.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ from ai_credits.core.models import (
     StreamInfo,
     WalletInfo,
     WidgetConfig,
+    trusted_model,
 )
 from ai_credits.core.quote import format_gd, format_gd_exact
 from ai_credits.core.rules import byok_form, default_request_id, evaluate_amount, is_low_balance
@@ -50,6 +57,7 @@ __all__ = [
     "expand_source",
     "may",
     "step",
+    "step_with_transitions",
 ]
 
 S = State
@@ -137,6 +145,9 @@ def _features(run: _Run) -> BackendFeatures:
 
 
 _ALL_FEATURES = BackendFeatures()
+_AMOUNT_EVENTS = (ev.EnterAmount, ev.UseMax, ev.ChooseMode)
+"""Events that re-read the amount field (a tuple: ``isinstance`` with ``A | B`` builds a union
+on every call)."""
 
 
 GUARDS: dict[str, Guard] = {
@@ -605,15 +616,16 @@ class _Run:
             self.amount, self.quote = evaluate_amount(fresh, self.snap.amount.text,
                                                       self.next_mode, event.at, pristine=True)
             return
-        if isinstance(event, ev.EnterAmount | ev.UseMax | ev.ChooseMode):
-            if isinstance(event, ev.ChooseMode):
-                self.next_mode = event.mode
-            text = self.snap.amount.text
+        if isinstance(event, _AMOUNT_EVENTS):
+            pristine = False
             if isinstance(event, ev.EnterAmount):
                 text = event.text
             elif isinstance(event, ev.UseMax):
                 text = format_gd_exact(_wallet_balance(self))
-            pristine = isinstance(event, ev.ChooseMode)
+            else:
+                self.next_mode = event.mode
+                text = self.snap.amount.text
+                pristine = True
             self.amount, self.quote = evaluate_amount(
                 self.snap, text, self.next_mode, event.at, pristine=pristine
             )
@@ -1076,11 +1088,81 @@ def _reject(snapshot: Snapshot, event_type: str, reason: Literal[
         if reason == "not_valid_in_state"
         else f"'{event_type}' is not allowed in state '{snapshot.state.value}' right now."
     )
-    return Step(
-        snapshot=snapshot,
-        rejection=Rejection(event_type=event_type, state=snapshot.state, reason=reason,
-                            message=message),
-    )  # fmt: skip
+    # Built without validation (as ``model_copy`` builds copies): the snapshot is the caller's,
+    # already valid, and validating it inside a Step would re-run its context check every time.
+    rejection = trusted_model(Rejection, {"event_type": event_type, "state": snapshot.state,
+                                          "reason": reason, "message": message},
+                              {"event_type", "state", "reason", "message"})
+    return trusted_model(Step, {"snapshot": snapshot, "effects": (), "rejection": rejection},
+                         {"snapshot", "rejection"})  # fmt: skip
+
+
+# --- the compiled dispatch -----------------------------------------------------------------------
+#
+# ``transitions`` spends ~6.5 µs of interpreter work on every trigger (an EventData, a partial, the
+# queue check, ~12 logging calls, callback names resolved by getattr, state exit/enter hooks) —
+# as much as the rest of a step together.  ``step`` therefore runs the *same* transitions the
+# ``transitions`` machine built from TABLE — its per-state lists in its order, its conditions with
+# their targets, its ``after`` callbacks — resolved once into plain functions.  ``may`` still asks
+# ``transitions``; ``step_with_transitions`` runs an event through the machine itself, and a test
+# holds the two engines equal on every transition of the table (tests/core/test_every_transition).
+
+@dataclass(frozen=True, slots=True)
+class _Route:
+    """One ``transitions`` transition, resolved: its conditions as ``(guard, expected)`` pairs,
+    its destination (``None``: internal) and its ``after`` actions."""
+
+    checks: tuple[tuple[GuardFn, bool], ...]
+    dest: State | None
+    actions: tuple[Callable[[_Run], None], ...]
+
+
+def _named(callback: object) -> str:
+    """The name a table callback was given to ``transitions`` as (all of ours are names)."""
+    if not isinstance(callback, str):
+        raise TypeError(f"expected a callback name, got {callback!r}")
+    return callback
+
+
+def _compile(machine: Machine) -> dict[State, dict[str, tuple[_Route, ...]]]:
+    """Every (state, trigger) of ``machine`` and the transitions it tries there, in its order."""
+    routes: dict[State, dict[str, tuple[_Route, ...]]] = {s: {} for s in State}
+    for trigger, event in machine.events.items():
+        for source, transitions in event.transitions.items():
+            routes[State(source)][trigger] = tuple(
+                _Route(
+                    checks=tuple((GUARDS[_named(c.func).removeprefix("guard_")].test, c.target)
+                                 for c in t.conditions),
+                    dest=State(t.dest) if t.dest is not None else None,
+                    actions=tuple(getattr(_Run, _named(name)) for name in t.after),
+                )
+                for t in transitions
+            )  # fmt: skip
+    return routes
+
+
+_ROUTES = _compile(_RUNNER.machine)
+
+
+def _finish(snapshot: Snapshot, run: _Run, new_state: State, *, trusted: bool) -> Step:
+    """The step's result: the accepted changes on a copy of ``snapshot``, and the effects."""
+    changes = run.changes
+    changes["state"] = new_state
+    changes["seq"] = snapshot.seq + 1
+    at = run.event.at
+    if at is not None:
+        changes["updated_at"] = at
+    if new_state not in KEY_HOLDING_STATES:
+        key = changes.get("api_key", snapshot.api_key)
+        if key is not None and key.token is not None:
+            changes["api_key"] = key.model_copy(update={"token": None, "revealed": False})
+    if not trusted:  # the reference path: pydantic's own copy and validated Step
+        return Step(snapshot=snapshot.model_copy(update=changes), effects=tuple(run.effects))
+    values = snapshot.__dict__.copy()
+    values.update(changes)
+    after = trusted_model(Snapshot, values, snapshot.__pydantic_fields_set__ | changes.keys())
+    return trusted_model(Step, {"snapshot": after, "effects": tuple(run.effects),
+                                "rejection": None}, {"snapshot", "effects"})  # fmt: skip
 
 
 def step(snapshot: Snapshot, event: ev.Event) -> Step:
@@ -1090,8 +1172,27 @@ def step(snapshot: Snapshot, event: ev.Event) -> Step:
     current state, or whose guards all fail, comes back as a :class:`Rejection` with the snapshot
     unchanged and no effects.
     """
-    runner = _RUNNER
-    model = runner.model
+    routes = _ROUTES[snapshot.state].get(event.type)
+    if routes is None:
+        return _reject(snapshot, event.type, "not_valid_in_state")
+    run = _Run.__new__(_Run)
+    run.reset(snapshot, event)
+    run.prepare()
+    for route in routes:
+        for guard, expected in route.checks:
+            if guard(run) != expected:
+                break
+        else:
+            for action in route.actions:
+                action(run)
+            return _finish(snapshot, run, route.dest or snapshot.state, trusted=True)
+    return _reject(snapshot, event.type, "guard_failed")
+
+
+def step_with_transitions(snapshot: Snapshot, event: ev.Event) -> Step:
+    """:func:`step` run by the ``transitions`` machine itself (``model.trigger``), with pydantic's
+    ``model_copy``: the reference the compiled dispatch is tested against."""
+    model = _RUNNER.model
     model.reset(snapshot, event)
     model.state = snapshot.state.value
     try:
@@ -1100,17 +1201,7 @@ def step(snapshot: Snapshot, event: ev.Event) -> Step:
         return _reject(snapshot, event.type, "not_valid_in_state")
     if not moved:
         return _reject(snapshot, event.type, "guard_failed")
-    new_state = State(model.state)
-    changes = model.changes
-    changes["state"] = new_state
-    changes["seq"] = snapshot.seq + 1
-    if event.at is not None:
-        changes["updated_at"] = event.at
-    if new_state not in KEY_HOLDING_STATES:
-        key = changes.get("api_key", snapshot.api_key)
-        if key is not None and key.token is not None:
-            changes["api_key"] = key.model_copy(update={"token": None, "revealed": False})
-    return Step(snapshot=snapshot.model_copy(update=changes), effects=tuple(model.effects))
+    return _finish(snapshot, model, State(model.state), trusted=False)
 
 
 def _rows_for(state: State) -> dict[str, list[Row]]:

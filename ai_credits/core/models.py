@@ -6,7 +6,7 @@ All models are frozen pydantic models; money is integers (G$ wei, micro-USD).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler
 from pydantic_core import core_schema
@@ -42,6 +42,7 @@ __all__ = [
     "UsageRow",
     "WalletInfo",
     "WidgetConfig",
+    "trusted_model",
 ]
 
 Mode = Literal["one_time", "stream"]
@@ -105,6 +106,27 @@ class SecretToken:
                 lambda token: token.reveal(), when_used="json"
             ),
         )
+
+
+_ModelT = TypeVar("_ModelT", bound=BaseModel)
+_set_attribute = object.__setattr__
+
+
+def trusted_model(cls: type[_ModelT], values: dict[str, Any], fields_set: set[str]) -> _ModelT:
+    """An instance of ``cls`` holding ``values`` (every field) as they are, without validating
+    them again; ``fields_set`` are the fields given explicitly.
+
+    pydantic's own ``model_copy`` builds its copies this way (``model_construct`` does too, but
+    walks every field's default in Python and costs more than validating).  Only for values that
+    come from validated models or from the core's own arithmetic, on the machine's hot path: the
+    tests re-validate every snapshot the machine reaches (tests/core/test_every_transition.py).
+    """
+    model = cls.__new__(cls)
+    _set_attribute(model, "__dict__", values)
+    _set_attribute(model, "__pydantic_fields_set__", fields_set)
+    _set_attribute(model, "__pydantic_extra__", None)
+    _set_attribute(model, "__pydantic_private__", None)
+    return model
 
 
 class _Frozen(BaseModel):

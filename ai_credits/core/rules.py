@@ -12,6 +12,7 @@ from ai_credits.core.models import (
     Quote,
     SecretToken,
     WidgetConfig,
+    trusted_model,
 )
 from ai_credits.core.quote import (
     SECONDS_PER_MONTH,
@@ -41,20 +42,31 @@ def _quote(snapshot: Snapshot, wei: int, mode: Mode, at: datetime | None) -> Quo
         regular_bonus_bps=cfg.regular_bonus_bps,
         streaming_bonus_bps=cfg.streaming_bonus_bps,
     )
-    return Quote(
-        mode=mode,
-        gd_wei=basis,
-        flow_rate=flow_rate,
-        principal_usd=credit.principal_usd,
-        bonus_usd=credit.bonus_usd,
-        total_credit_usd=credit.total_credit_usd,
-        bonus_bps=credit.bonus_bps,
-        verified=verified,
-        gd_price=cfg.gd_price,
-        usd_micro_per_token=credit.usd_micro_per_token,
-        made_at=at,
-        estimate=cfg.gd_price_source != "oracle",
-    )
+    # The machine's own arithmetic on validated inputs (parsed wei, validated config and event):
+    # every field is valid by construction, so the quote is not validated again (hot path).
+    return trusted_model(Quote, {
+        "mode": mode,
+        "gd_wei": basis,
+        "flow_rate": flow_rate,
+        "principal_usd": credit.principal_usd,
+        "bonus_usd": credit.bonus_usd,
+        "total_credit_usd": credit.total_credit_usd,
+        "bonus_bps": credit.bonus_bps,
+        "verified": verified,
+        "gd_price": cfg.gd_price,
+        "usd_micro_per_token": credit.usd_micro_per_token,
+        "made_at": at,
+        "estimate": cfg.gd_price_source != "oracle",
+    }, set(_QUOTE_FIELDS))
+
+
+_QUOTE_FIELDS = frozenset(Quote.model_fields)
+
+
+def _parsed(text: str, wei: int) -> AmountInput:
+    """The amount field holding a parsed amount (text as typed, already within its limit)."""
+    return trusted_model(AmountInput, {"text": text, "wei": wei, "error_code": None,
+                                       "error_message": None}, {"text", "wei"})  # fmt: skip
 
 
 def evaluate_amount(
@@ -98,7 +110,7 @@ def _evaluate_wei(
                     f"per 30 days (about {format_gd(minimum)} G$)."
                 ),
             ), None
-        return AmountInput(text=text, wei=wei), quote
+        return _parsed(text, wei), quote
     first_done = bool(snapshot.wallet and snapshot.wallet.first_deposit_done)
     if not first_done and quote.principal_usd < cfg.min_first_deposit_usd:
         minimum = gd_wei_for_usd_micro(cfg.min_first_deposit_usd, cfg.gd_price)
@@ -111,7 +123,7 @@ def _evaluate_wei(
                 f"{format_usd(cfg.min_first_deposit_usd)} (about {format_gd(minimum)} G$)."
             ),
         ), None
-    return AmountInput(text=text, wei=wei), quote
+    return _parsed(text, wei), quote
 
 
 def is_low_balance(credit: CreditSummary, config: WidgetConfig) -> bool:

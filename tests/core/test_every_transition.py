@@ -18,7 +18,7 @@ from functools import cache
 import pytest
 
 from ai_credits.core import events as ev
-from ai_credits.core.machine import may, step
+from ai_credits.core.machine import may, step, step_with_transitions
 from ai_credits.core.models import (
     BackendFeatures,
     CreditEntry,
@@ -168,3 +168,27 @@ def test_transition_is_taken_and_its_view_is_true(transition: Transition) -> Non
             event = ev.parse_event({"type": action.type, **fields})
             assert may(after, event), f"{action.label} is enabled but the machine refuses it"
     assert str(render_widget(after)).count('data-state="') == 1
+
+
+def test_compiled_dispatch_agrees_with_transitions_on_every_path() -> None:
+    """``step`` runs the table through a dispatch compiled from the ``transitions`` machine; here
+    a snapshot of each kind met on the transitions' paths meets every event through both engines,
+    and the results — next snapshot, effects, rejection — are equal.  Every snapshot ``step``
+    derives (without re-validating it) must also load back through pydantic unchanged."""
+    kinds: dict[tuple[object, ...], Snapshot] = {}
+    for path in transition_paths().values():
+        snap = initial_snapshot()
+        for event in path:
+            kinds.setdefault(_abstract(snap), snap)
+            snap = step(snap, event).snapshot
+        kinds.setdefault(_abstract(snap), snap)
+    taken = set()
+    for snap in kinds.values():
+        for event in EVENTS:
+            fast, reference = step(snap, event), step_with_transitions(snap, event)
+            assert fast == reference, f"{snap.state.value} + {event.type}"
+            if fast.accepted:
+                taken.add(_taken(snap, event, fast.snapshot))
+                after = fast.snapshot
+                assert Snapshot.model_validate_json(after.model_dump_json()) == after
+    assert set(transition_paths()) <= taken, "some transition was not compared"

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from ai_credits import State, render_widget, step
 from ai_credits.core import events as ev
 from ai_credits.core.limits import AMOUNT_TEXT_MAX, MAX_GD_PRICE, MIN_GD_PRICE
+from ai_credits.core.machine import step_with_transitions
 from ai_credits.core.models import CreditSummary, SecretToken, WalletInfo, WidgetConfig
 from ai_credits.core.quote import gd_wei_for_usd_micro, parse_gd_amount, usd_micro_per_token
 from ai_credits.core.snapshot import WALLET_OPTIONAL_STATES, Snapshot, initial_snapshot
@@ -275,6 +276,7 @@ def every_event_steps(snap: Snapshot) -> None:
     assert "AiCreditsWidget" in str(render_widget(snap))
     for event in PROBES:
         result = step(snap, event)  # any exception but ValidationError-on-load fails the test
+        assert result == step_with_transitions(snap, event), event.type  # the two engines agree
         if result.accepted:
             again = result.snapshot
             assert Snapshot.model_validate_json(again.model_dump_json()) == again, event.type
