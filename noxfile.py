@@ -117,10 +117,25 @@ def update_baselines(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
-    """Write build/bench.json and print it."""
+    """Write build/bench.json and print it, each figure beside its anchor (``nox -s anchors``)."""
     _install(session)
     _ensure_system_tools(session)
     session.run("python", "-m", "tests.bench")
+
+
+@nox.session(python=PYTHON)
+def anchors(session: nox.Session) -> None:
+    """What the bench compares with: Storybook 10 and Playwright Test on the same frames, from npm
+    (pinned by tests/bench/anchors/*/package-lock.json), into build/anchors.json; ``nox -s bench``
+    prints them beside our figures. Slow (~12 min on 2 cores); never part of ``nox -s tests``."""
+    _install(session)
+    _ensure_system_tools(session)
+    for project in ("storybook", "playwright-test"):
+        # the browser is Debian's Chromium, as in our suite; Playwright's own download is skipped
+        session.run("npm", "ci", "--no-audit", "--no-fund", "--prefix",
+                    f"tests/bench/anchors/{project}", external=True,
+                    env={"PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD": "1"})  # fmt: skip
+    session.run("python", "-m", "tests.bench.anchors.run", *session.posargs)
 
 
 @nox.session(python=PYTHON)

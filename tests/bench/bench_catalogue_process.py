@@ -1,10 +1,17 @@
-"""Whole-process figures: ``python -m catalogue build`` start to exit (CPU from the OS accounting of
-the child), and ``ai-credits serve`` until its first page answers with the first story."""
+"""Whole-process figures: ``python -m catalogue build`` start to exit, and ``ai-credits serve``
+until its first page answers with the first story.
+
+:func:`whole_process` is also how the Storybook anchor is measured (``tests/bench/anchors``), so
+``catalogue_build_process_cpu_s`` and ``anchor_storybook_build_cpu_s`` are the same measurement:
+user + sys CPU of the process and every descendant, including those that outlive their parent
+(Storybook leaves esbuild service processes behind), wall time to exit, and peak RSS of the
+largest single process.
+"""
 
 from __future__ import annotations
 
+import ctypes
 import os
-import resource
 import signal
 import socket
 import statistics
@@ -13,23 +20,89 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 RUNS = 3
+PR_SET_CHILD_SUBREAPER = 36  # <linux/prctl.h>
 
 
-def _build_cpu_s(out: Path) -> tuple[float, float]:
-    cpu, wall = [], []
-    for _ in range(RUNS):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "catalogue", "build", "--out", str(out), "--quiet"],
-                       cwd=ROOT, check=True, capture_output=True)  # fmt: skip
-        wall.append(time.perf_counter() - start)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
-    return round(statistics.median(cpu), 3), round(statistics.median(wall), 3)
+@dataclass(frozen=True)
+class ProcessUsage:
+    """What one whole process (with its descendants) cost."""
+
+    wall_s: float
+    cpu_s: float
+    rss_mib: float
+
+
+def _set_child_subreaper(on: bool) -> None:
+    """Make orphaned descendants ours to reap (Linux), so their CPU is counted too."""
+    if sys.platform == "linux":
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_CHILD_SUBREAPER, int(on), 0, 0, 0)
+
+
+def _adopted_children(known: set[int]) -> list[int]:
+    """Our children not started by us: descendants of a finished child, re-parented to us."""
+    me, found = os.getpid(), []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and int(entry.name) not in known:
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == me:  # field 4: ppid
+                found.append(int(entry.name))
+    return found
+
+
+def whole_process(cmd: Sequence[str], *, cwd: Path, env: Mapping[str, str] | None = None,
+                  ) -> ProcessUsage:  # fmt: skip
+    """Run ``cmd`` to completion (output discarded, failure raised) and measure it whole."""
+    known = {int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit()}
+    _set_child_subreaper(True)
+    try:
+        # stderr to a file, not a pipe: a descendant holding the pipe open would stretch the wall
+        with tempfile.TemporaryFile() as errors:
+            start = time.perf_counter()
+            proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
+                                    stderr=errors)  # fmt: skip
+            _, status, usage = os.wait4(proc.pid, 0)
+            wall = time.perf_counter() - start
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            usages = [usage]
+            while adopted := _adopted_children(known):
+                usages += [os.wait4(pid, 0)[2] for pid in adopted]
+            errors.seek(0)
+            stderr = errors.read()[-4000:].decode(errors="replace")
+    finally:
+        _set_child_subreaper(False)
+    if proc.returncode:
+        raise subprocess.CalledProcessError(proc.returncode, cmd, stderr=stderr)
+    return ProcessUsage(
+        wall_s=round(wall, 3),
+        cpu_s=round(sum(u.ru_utime + u.ru_stime for u in usages), 3),
+        rss_mib=round(max(u.ru_maxrss for u in usages) / 1024, 1),  # Linux: KiB
+    )
+
+
+def median_usage(runs: Sequence[ProcessUsage]) -> ProcessUsage:
+    """Each figure's median over ``runs``."""
+    return ProcessUsage(*(statistics.median(getattr(r, f) for r in runs)
+                          for f in ("wall_s", "cpu_s", "rss_mib")))  # fmt: skip
+
+
+def catalogue_build_cmd(out: Path) -> list[str]:
+    """Build every story × mode frame (what the visual suite and the Storybook anchor get)."""
+    return [sys.executable, "-m", "catalogue", "build", "--out", str(out), "--quiet"]
+
+
+def _build(out: Path) -> ProcessUsage:
+    whole_process(catalogue_build_cmd(out), cwd=ROOT)  # warm-up: OS caches, .pyc
+    return median_usage([whole_process(catalogue_build_cmd(out), cwd=ROOT) for _ in range(RUNS)])
 
 
 def _free_port() -> int:
@@ -60,9 +133,13 @@ def _serve_first_page_s(out: Path) -> float:
 
 def run() -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
-        cpu, wall = _build_cpu_s(Path(tmp) / "build")
+        build = _build(Path(tmp) / "build")
+        frames = len(list((Path(tmp) / "build" / "frames").glob("*.html")))
         first = statistics.median(_serve_first_page_s(Path(tmp) / f"serve{n}") for n in range(3))
-    return {"catalogue_build_process_cpu_s": cpu, "catalogue_build_process_wall_s": wall,
+    return {"catalogue_build_process_cpu_s": build.cpu_s,
+            "catalogue_build_process_wall_s": build.wall_s,
+            "catalogue_build_process_rss_mib": build.rss_mib,
+            "catalogue_build_frames": frames,
             "serve_first_page_s": first}  # fmt: skip
 
 
