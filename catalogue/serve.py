@@ -284,7 +284,7 @@ def _rebuild_loop(out: Path, reloads: Reloads, changes: queue.Queue[set[Path] | 
             changed = [*result["changed"], *result["removed"]]
             log(f"rebuilt {result['stories']} stories, {result['pages']} pages changed in "
                 f"{took} ms ({result['cpu_ms']} ms CPU; {'; '.join(result['what'])})")  # fmt: skip
-            reloads.publish("rebuilt", {"changed": changed, "ms": took})
+            reloads.publish("rebuilt", {"changed": changed, "ms": took, "cpu_ms": result["cpu_ms"]})
     finally:
         spare.discard()
 
