@@ -4,8 +4,10 @@
 (function () {
   "use strict";
   if (window.top !== window || !window.EventSource) return;
+  var root = document.documentElement;
   var server = null;
   var banner = null;
+  var seen = 0;
 
   function relative(url) {
     var path = new URL(url, location.href).pathname.replace(/^\//, "");
@@ -24,6 +26,7 @@
     var id = JSON.parse(event.data).server;
     if (server !== null && server !== id) location.reload(); /* a new server: maybe a new build */
     server = id;
+    root.setAttribute("data-reload", "listening"); /* for tests and the curious */
   });
   events.addEventListener("rebuilt", function (event) {
     var changed = JSON.parse(event.data).changed;
@@ -31,8 +34,9 @@
     var touched = changed.some(function (path) {
       return path.indexOf("assets/") === 0 || mine.indexOf(path) !== -1;
     });
-    if (touched) location.reload();
-    else if (banner) banner.hidden = true;
+    if (touched) return location.reload();
+    if (banner) banner.hidden = true;
+    root.setAttribute("data-reload-seen", String(++seen)); /* rebuilds that left this page as is */
   });
   events.addEventListener("failed", function (event) {
     var error = JSON.parse(event.data).error;

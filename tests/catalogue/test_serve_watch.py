@@ -172,6 +172,35 @@ def test_a_broken_story_is_reported_and_its_fix_rebuilds(served: Served) -> None
         served.log.read_text())
 
 
+def test_chromium_reloads_the_page_that_changed_and_leaves_the_others(served: Served) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    from tests.e2e.conftest import ARGS, CHROMIUM
+
+    edited = f"{served.url}/story/widget-keys--keys-panel.html?theme=light&viewport=mobile"
+    other = f"{served.url}/story/widget-connect--disconnected.html"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            pages = [browser.new_page(), browser.new_page()]
+            for page, url in zip(pages, (edited, other), strict=True):
+                page.goto(url)
+                expect(page.locator("html[data-reload=listening]")).to_have_count(1)
+                page.evaluate("window.notReloaded = true")
+            served.edit("stories/keys.py", "Every key of the wallet,", "Every key of the wallet "
+                        "(edited),")  # fmt: skip
+            expect(pages[0].get_by_text("Every key of the wallet (edited)")).to_be_visible(
+                timeout=WAIT * 1000)  # fmt: skip
+            assert pages[0].evaluate("window.notReloaded") is None
+            assert pages[0].url == edited  # the theme and viewport kept
+            assert pages[0].locator("#cat-frame").get_attribute("src") == (
+                "../frames/widget-keys--keys-panel--light-mobile.html")
+            expect(pages[1].locator("html[data-reload-seen='1']")).to_have_count(1)
+            assert pages[1].evaluate("window.notReloaded") is True
+        finally:
+            browser.close()
+
+
 # -- the parts, without a server ---------------------------------------------------------------
 
 
