@@ -16,6 +16,7 @@ import json
 import os
 import queue
 import secrets
+import socket
 import subprocess
 import sys
 import threading
@@ -289,8 +290,8 @@ def _rebuild_loop(out: Path, reloads: Reloads, changes: queue.Queue[set[Path] | 
         spare.discard()
 
 
-def _build_and_watch(out: Path, reloads: Reloads | None, stop: threading.Event,
-                     log: Callable[[str], None]) -> None:  # fmt: skip
+def _build_and_watch(out: Path, reloads: Reloads | None, listening: threading.Event,
+                     stop: threading.Event, log: Callable[[str], None]) -> None:  # fmt: skip
     changes: queue.Queue[set[Path] | None] = queue.Queue()
     if reloads is not None:  # watch from now on: an edit during the first build is not lost
 
@@ -301,6 +302,8 @@ def _build_and_watch(out: Path, reloads: Reloads | None, stop: threading.Event,
             changes.put(None)
 
         threading.Thread(target=watch, name="catalogue-watch", daemon=True).start()
+    # the server starts first: it would share the interpreter (the GIL) with the build
+    listening.wait(timeout=10)
     try:
         update = build_in_place(out)
     except Exception as exc:  # shown, never fatal: the first page stays served
@@ -334,13 +337,19 @@ def serve(port: int = 6006, backend_url: str | None = None, out: Path = DEFAULT_
     def log(line: str) -> None:
         print(line, flush=True)
 
+    listening = threading.Event()
+
     class Server(uvicorn.Server):
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets)
+            listening.set()
+
         def handle_exit(self, sig: int, frame: FrameType | None) -> None:
             if reloads is not None:
                 reloads.close()  # open event streams would hold the shutdown forever
             super().handle_exit(sig, frame)
 
-    threading.Thread(target=_build_and_watch, args=(out, reloads, stop, log),
+    threading.Thread(target=_build_and_watch, args=(out, reloads, listening, stop, log),
                      name="catalogue-build", daemon=True).start()  # fmt: skip
     config = uvicorn.Config(create_app(out, backend_url, live, reloads), host=host, port=port,
                             log_level="warning", timeout_graceful_shutdown=2)  # fmt: skip
