@@ -12,6 +12,7 @@ assets changed.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import queue
@@ -73,14 +74,16 @@ class Reloads:
         with self._lock:
             pages = list(self._pages.items())
         for page, loop in pages:
-            loop.call_soon_threadsafe(page.put_nowait, message)
+            with contextlib.suppress(RuntimeError):  # the loop closed: the server is stopping
+                loop.call_soon_threadsafe(page.put_nowait, message)
 
     def close(self) -> None:
         """End every stream (the server is stopping: it waits for open responses)."""
         with self._lock:
             pages = list(self._pages.items())
         for page, loop in pages:
-            loop.call_soon_threadsafe(page.put_nowait, None)
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(page.put_nowait, None)
 
     async def stream(self) -> AsyncIterator[str]:
         """One page's events, a comment every 15 s to keep the connection open."""

@@ -204,6 +204,19 @@ def test_chromium_reloads_the_page_that_changed_and_leaves_the_others(served: Se
 # -- the parts, without a server ---------------------------------------------------------------
 
 
+def test_serve_and_a_warm_rebuild_process_import_no_chain_stack() -> None:
+    from tests.catalogue.test_import_weight import HEAVY, run
+
+    out = run(f"""
+        import sys
+        import catalogue.cli, catalogue.serve
+        from catalogue import rebuild
+        rebuild._warm()  # what a spare imports and compiles before a change arrives
+        print(sorted(m for m in {HEAVY!r} if m in sys.modules))
+    """)
+    assert out.strip() == "[]"
+
+
 def test_the_plan_of_each_kind_of_change(site: Path) -> None:
     keys = frozenset(s.id for s in STORIES if import_path(s) == "./stories/keys.py")
     assert plan(["stories/keys.py"], site)[0] == Parts(frames=keys, pages=keys, assets=False)
