@@ -286,11 +286,16 @@ def _rebuild_loop(out: Path, reloads: Reloads, changes: queue.Queue[set[Path] | 
                 reloads.publish("failed", {"error": result["error"]})
                 continue
             changed = [*result["changed"], *result["removed"]]
-            log(f"rebuilt {result['stories']} stories, {result['pages']} pages changed in "
+            log(f"rebuilt {_count(result['stories'], 'story', 'stories')}, "
+                f"{_count(result['pages'], 'page', 'pages')} changed in "
                 f"{took} ms ({result['cpu_ms']} ms CPU; {'; '.join(result['what'])})")  # fmt: skip
             reloads.publish("rebuilt", {"changed": changed, "ms": took, "cpu_ms": result["cpu_ms"]})
     finally:
         spare.discard()
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
 
 
 def _build_and_watch(out: Path, reloads: Reloads | None, listening: threading.Event,
@@ -312,7 +317,8 @@ def _build_and_watch(out: Path, reloads: Reloads | None, listening: threading.Ev
     except Exception as exc:  # shown, never fatal: the first page stays served
         log(f"error: the catalogue build failed: {exc}")
     else:
-        log(f"built {update.stories} stories ({update.pages} pages changed) into {out}")
+        log(f"built {_count(update.stories, 'story', 'stories')} "
+            f"({_count(update.pages, 'page', 'pages')} changed) into {out}")
         if reloads is not None:
             reloads.publish("rebuilt", {"changed": [*update.changed, *update.removed]})
     if reloads is not None:
