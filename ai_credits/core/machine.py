@@ -56,6 +56,7 @@ __all__ = [
     "available_events",
     "expand_source",
     "may",
+    "offered_user_events",
     "step",
     "step_with_transitions",
 ]
@@ -1226,8 +1227,45 @@ def may(snapshot: Snapshot, event: ev.Event) -> bool:
     return bool(getattr(model, f"may_{event.type}")())
 
 
-def _row_passes(row: Row, guards: dict[str, bool]) -> bool:
-    return all(guards[g.lstrip("!")] != g.startswith("!") for g in row.guards)
+@dataclass(frozen=True, slots=True)
+class _Offer:
+    """A trigger a state has rows for, as :func:`available_events` reports it: the default event
+    it is asked with, whether that event re-reads the amount (only then is ``prepare`` needed),
+    the guards its rows name (each once, in table order) and each row's ``(guard, expected)``."""
+
+    trigger: str
+    default: BaseModel
+    reads_amount: bool
+    guards: tuple[tuple[str, GuardFn], ...]
+    rows: tuple[tuple[tuple[str, bool], ...], ...]
+    tests: dict[str, GuardFn]
+
+
+def _offers(state: State) -> tuple[tuple[AvailableEvent, ...], tuple[_Offer, ...]]:
+    """The state's system events (always reported allowed, so built once) and its user offers,
+    each sorted by type."""
+    systems: list[AvailableEvent] = []
+    offers: list[_Offer] = []
+    for trigger, rows in _ROWS_BY_STATE[state].items():
+        cls = ev.USER_EVENTS.get(trigger)
+        if cls is None:
+            systems.append(AvailableEvent(type=trigger, kind="system", allowed=True, guards={}))
+            continue
+        default = cls()  # frozen: one default event serves every call
+        names = dict.fromkeys(g.lstrip("!") for r in rows for g in r.guards)
+        offers.append(_Offer(
+            trigger=trigger, default=default,
+            reads_amount=isinstance(default, (*_AMOUNT_EVENTS, ev.AccountLoaded)),
+            guards=tuple((name, GUARDS[name].test) for name in names),
+            tests={name: GUARDS[name].test for name in names},
+            rows=tuple(tuple((g.lstrip("!"), not g.startswith("!")) for g in r.guards)
+                       for r in rows),
+        ))  # fmt: skip
+    return (tuple(sorted(systems, key=lambda a: a.type)),
+            tuple(sorted(offers, key=lambda o: o.trigger)))  # fmt: skip
+
+
+_OFFERS = {s: _offers(s) for s in State}
 
 
 def available_events(snapshot: Snapshot) -> list[AvailableEvent]:
@@ -1236,28 +1274,52 @@ def available_events(snapshot: Snapshot) -> list[AvailableEvent]:
     ``allowed`` is what :func:`may` (``transitions``' ``may_<trigger>``) answers for a default
     event of that type, computed straight from the table's guards — a test holds the two equal.
     System events (results of effects) depend on their payload and are reported as allowed.
+    Sorted by (kind, type): system events first.
     """
-    model = _RUNNER.model
-    result: list[AvailableEvent] = []
-    for trigger, rows in _ROWS_BY_STATE[snapshot.state].items():
-        cls = ev.USER_EVENTS.get(trigger)
-        if cls is None:
-            result.append(AvailableEvent(type=trigger, kind="system", allowed=True, guards={}))
-            continue
-        model.reset(snapshot, cls())
-        model.state = snapshot.state.value
-        model.prepare()
-        guards = {g.lstrip("!"): GUARDS[g.lstrip("!")].test(model) for r in rows for g in r.guards}
-        allowed = any(_row_passes(r, guards) for r in rows)
+    systems, offers = _OFFERS[snapshot.state]
+    result = list(systems)
+    run = _Run.__new__(_Run)
+    for offer in offers:
+        run.reset(snapshot, offer.default)
+        if offer.reads_amount:
+            run.prepare()
+        guards = {name: bool(test(run)) for name, test in offer.guards}
+        allowed = any(all(guards[name] is expected for name, expected in row)
+                      for row in offer.rows)  # fmt: skip
         reason = None
         if not allowed:
-            failing = next(
-                (g for r in rows for g in r.guards
-                 if guards[g.lstrip("!")] == g.startswith("!")),
-                None,
-            )  # fmt: skip
-            reason = GUARDS[failing.lstrip("!")].reason if failing else None
-        result.append(AvailableEvent(type=trigger, kind="user", allowed=allowed, guards=guards,
-                                     reason=reason))  # fmt: skip
-    return sorted(result, key=lambda a: (a.kind, a.type))
+            failing = next((name for row in offer.rows for name, expected in row
+                            if guards[name] is not expected), None)  # fmt: skip
+            reason = GUARDS[failing].reason if failing else None
+        result.append(trusted_model(AvailableEvent, {
+            "type": offer.trigger, "kind": "user", "allowed": allowed, "guards": guards,
+            "reason": reason}, {"type", "kind", "allowed", "guards", "reason"}))  # fmt: skip
+    return result
 
+
+def offered_user_events(snapshot: Snapshot) -> list[tuple[str, bool, str | None]]:
+    """``(type, allowed, reason)`` of every user event the state has rows for, sorted by type:
+    what :func:`available_events` reports for them, without each guard's result — the guards
+    are asked only until the answer is known (a test holds the two equal).  For buttons."""
+    offered: list[tuple[str, bool, str | None]] = []
+    run = _Run.__new__(_Run)
+    for offer in _OFFERS[snapshot.state][1]:
+        run.reset(snapshot, offer.default)
+        if offer.reads_amount:
+            run.prepare()
+        known: dict[str, bool] = {}
+        failing: str | None = None
+        for row in offer.rows:
+            for name, expected in row:
+                result = known.get(name)
+                if result is None:
+                    result = known[name] = bool(offer.tests[name](run))
+                if result is not expected:
+                    failing = failing or name  # the first row's failing guard: the reason
+                    break
+            else:
+                offered.append((offer.trigger, True, None))
+                break
+        else:
+            offered.append((offer.trigger, False, GUARDS[failing].reason if failing else None))
+    return offered

@@ -8,7 +8,9 @@ with the reason, so a second submit is impossible and everyone can read why.
 
 from __future__ import annotations
 
-from ai_credits.core.machine import available_events
+import functools
+
+from ai_credits.core.machine import offered_user_events
 from ai_credits.core.quote import format_gd
 from ai_credits.core.snapshot import Snapshot
 from ai_credits.core.states import GROUPS, State
@@ -137,28 +139,30 @@ def build_actions(snapshot: Snapshot) -> list[Action]:
     """Every button the state offers, in the machine's order, plus the required disabled ones."""
     result: list[Action] = []
     offered: set[str] = set()
-    for item in available_events(snapshot):
-        if item.kind != "user":
+    for event_type, allowed, reason in offered_user_events(snapshot):
+        if not allowed and event_type in HIDDEN_WHEN_DISABLED:
             continue
-        if not item.allowed and item.type in HIDDEN_WHEN_DISABLED:
-            continue
-        offered.add(item.type)
-        fields: tuple[HiddenField, ...] = ()
-        if item.type == "choose_mode":
-            fields = (HiddenField(name="mode", value="stream"),)
-        result.append(
-            Action(
-                id=f"gw-action-{item.type.replace('_', '-')}",
-                type=item.type,
-                label=_label(item.type, snapshot),
-                enabled=item.allowed,
-                reason=None if item.allowed else _reason(item.type, item.reason, snapshot),
-                fields=fields,
-                variant="primary" if _variant(item.type, snapshot.state) == "primary"
-                else "secondary",
-            )
-        )  # fmt: skip
+        offered.add(event_type)
+        result.append(_action(
+            event_type, _label(event_type, snapshot), allowed,
+            None if allowed else _reason(event_type, reason, snapshot),
+            _variant(event_type, snapshot.state) == "primary",
+        ))  # fmt: skip
     return result + _synthetic(snapshot, offered)
+
+
+_STREAM_FIELD = (HiddenField(name="mode", value="stream"),)
+
+
+@functools.lru_cache(maxsize=1024)
+def _action(event_type: str, label: str, enabled: bool, reason: str | None,
+            primary: bool) -> Action:  # fmt: skip
+    """The button for these values: a frozen model and a pure function of a few short strings,
+    so each distinct button is made once and shared (buttons repeat from render to render)."""
+    return Action(id=f"gw-action-{event_type.replace('_', '-')}", type=event_type, label=label,
+                  enabled=enabled, reason=reason,
+                  fields=_STREAM_FIELD if event_type == "choose_mode" else (),
+                  variant="primary" if primary else "secondary")  # fmt: skip
 
 
 class ActionPool:

@@ -7,12 +7,23 @@ step where :mod:`ai_credits.core.quote` formats them.  The API key token enters 
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 from ai_credits.core import events as ev
 from ai_credits.core.machine import may
-from ai_credits.core.models import ApiKey, CreditEntry, CreditSummary, UsageRow, WidgetConfig
+from ai_credits.core.models import (
+    ApiKey,
+    CreditEntry,
+    CreditSummary,
+    UsageRow,
+    WidgetConfig,
+    trusted_model,
+)
 from ai_credits.core.quote import (
     SECONDS_PER_MONTH,
     VaultMinimums,
@@ -118,6 +129,8 @@ def chain_label(chain_id: int) -> str:
 
 
 def _utc(moment: datetime) -> datetime:
+    if moment.tzinfo is UTC:  # the common case, and astimezone is not free
+        return moment
     return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
@@ -165,6 +178,24 @@ def _monthly_credit(snapshot: Snapshot, flow_rate: int) -> tuple[int, int]:
 
 def _verified(snapshot: Snapshot) -> bool:
     return bool(snapshot.wallet and snapshot.wallet.verified)
+
+
+_ViewT = TypeVar("_ViewT", bound=BaseModel)
+
+
+def _made(cls: type[_ViewT], values: dict[str, Any]) -> _ViewT:
+    """A per-item view (a usage row, a chart bar) from every one of its fields, not validated
+    again: they are ``str``/``int`` values formatted here from the snapshot's validated data,
+    and there are many per view.  tests/components/test_view_model.py re-validates every
+    story's view (``WidgetView.model_validate_json``)."""
+    if values.keys() != _fields(cls):
+        raise TypeError(f"{cls.__name__} needs exactly {sorted(_fields(cls))}")
+    return trusted_model(cls, values, set(values))
+
+
+@functools.cache
+def _fields(cls: type[BaseModel]) -> frozenset[str]:
+    return frozenset(cls.model_fields)
 
 
 # --- header, hero, steps ------------------------------------------------------------------------
@@ -219,7 +250,12 @@ def _steps(snapshot: Snapshot) -> tuple[StepView, ...]:
             track = "needs_attention"
         else:
             buy = "needs_attention"
-    statuses = (connect, buy, setup, track)
+    return _step_views(connect, buy, setup, track)
+
+
+@functools.lru_cache(maxsize=128)
+def _step_views(*statuses: str) -> tuple[StepView, ...]:
+    """The four steps at these statuses (a pure function of a few words: made once each)."""
     current = next((i for i, st in enumerate(statuses) if st != "completed"), len(statuses) - 1)
     return tuple(
         StepView(label=label, status=st, status_label=_STEP_WORDS[st], current=i == current)
@@ -604,9 +640,7 @@ def _setup(snapshot: Snapshot) -> SetupSnippets | None:
             key = token if snapshot.api_key.revealed else _masked(snapshot.api_key)
             intro = "Paste one of these into your coding tool. Copy puts your full key in it."
         else:
-            key = KEY_PLACEHOLDER
-            intro = (f"Paste one of these into your coding tool and replace {KEY_PLACEHOLDER} "
-                     "with your key. Lost it? Create a new key.")
+            return _placeholder_setup(base, model)
     else:
         return None
     snippets = setup_snippets(base, model, key)
@@ -617,6 +651,16 @@ def _setup(snapshot: Snapshot) -> SetupSnippets | None:
         )
     return SetupSnippets(title="API setup", intro=intro, base_url=base, model=model,
                          snippets=snippets)  # fmt: skip
+
+
+@functools.lru_cache(maxsize=32)
+def _placeholder_setup(base: str, model: str) -> SetupSnippets:
+    """The setup with the key placeholder: it holds no secret and depends on the host's base URL
+    and model only, so it is made once per pair (a pure function of two strings)."""
+    intro = (f"Paste one of these into your coding tool and replace {KEY_PLACEHOLDER} "
+             "with your key. Lost it? Create a new key.")  # fmt: skip
+    return SetupSnippets(title="API setup", intro=intro, base_url=base, model=model,
+                         snippets=setup_snippets(base, model, KEY_PLACEHOLDER))  # fmt: skip
 
 
 def _cached(snapshot: Snapshot) -> CachedLabel | None:
@@ -687,12 +731,12 @@ def _usage_row(row: UsageRow, cfg: WidgetConfig) -> UsageRowView:
     split = (f"{row.prompt_tokens:,}\u00a0in / {row.completion_tokens:,}\u00a0out" if tokens
              else "—")
     moment = _utc(row.created_at)
-    return UsageRowView(request_id=row.request_id, model=row.model, status=row.status,
-                        status_label=label, tone=tone,
-                        cost=cost, cost_kind=kind, tokens=f"{tokens:,}" if tokens else "—",
-                        tokens_split=split,
-                        time=f"{_day_month(moment)}, {moment.hour:02d}:{moment.minute:02d}",
-                        time_iso=moment.isoformat())  # fmt: skip
+    return _made(UsageRowView, {
+        "request_id": row.request_id, "model": row.model, "status": row.status,
+        "status_label": label, "tone": tone, "cost": cost, "cost_kind": kind,
+        "tokens": f"{tokens:,}" if tokens else "—", "tokens_split": split,
+        "time": f"{_day_month(moment)}, {moment.hour:02d}:{moment.minute:02d}",
+        "time_iso": moment.isoformat()})  # fmt: skip
 
 
 def _usage(snapshot: Snapshot) -> UsageTable | None:
@@ -768,10 +812,10 @@ def _chart(snapshot: Snapshot) -> SpendChart | None:
             height = 2
         x = index * slot + (slot - width) // 2
         top = _CHART_TOP + _PLOT_H - height
-        bars.append(ChartBar(x=x, y=top, width=width, height=height,
-                             day=_day_month(day), value=_credit(value, cfg),
-                             label_x=x + width // 2, value_label=_bar_value(value, cfg),
-                             value_y=top - 4))  # fmt: skip
+        bars.append(_made(ChartBar, {
+            "x": x, "y": top, "width": width, "height": height, "day": _day_month(day),
+            "value": _credit(value, cfg), "label_x": x + width // 2,
+            "value_label": _bar_value(value, cfg), "value_y": top - 4}))  # fmt: skip
     summary = "Spend per day: " + "; ".join(f"{b.day} {b.value}" for b in bars) + "."
     return SpendChart(title="Spend per day", summary=summary, width=_CHART_W, height=_CHART_H,
                       baseline_y=_CHART_TOP + _PLOT_H, bars=tuple(bars))  # fmt: skip

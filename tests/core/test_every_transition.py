@@ -18,7 +18,13 @@ from functools import cache
 import pytest
 
 from ai_credits.core import events as ev
-from ai_credits.core.machine import may, step, step_with_transitions
+from ai_credits.core.machine import (
+    available_events,
+    may,
+    offered_user_events,
+    step,
+    step_with_transitions,
+)
 from ai_credits.core.models import (
     BackendFeatures,
     CreditEntry,
@@ -174,7 +180,8 @@ def test_compiled_dispatch_agrees_with_transitions_on_every_path() -> None:
     """``step`` runs the table through a dispatch compiled from the ``transitions`` machine; here
     a snapshot of each kind met on the transitions' paths meets every event through both engines,
     and the results — next snapshot, effects, rejection — are equal.  Every snapshot ``step``
-    derives (without re-validating it) must also load back through pydantic unchanged."""
+    derives (without re-validating it) must also load back through pydantic unchanged, and the
+    buttons' ``offered_user_events`` must say what ``available_events`` says."""
     kinds: dict[tuple[object, ...], Snapshot] = {}
     for path in transition_paths().values():
         snap = initial_snapshot()
@@ -184,6 +191,9 @@ def test_compiled_dispatch_agrees_with_transitions_on_every_path() -> None:
         kinds.setdefault(_abstract(snap), snap)
     taken = set()
     for snap in kinds.values():
+        # the buttons' short answer is available_events' answer
+        assert offered_user_events(snap) == [(a.type, a.allowed, a.reason)
+                                             for a in available_events(snap) if a.kind == "user"]
         for event in EVENTS:
             fast, reference = step(snap, event), step_with_transitions(snap, event)
             assert fast == reference, f"{snap.state.value} + {event.type}"
