@@ -40,8 +40,18 @@ _NOT_ID = re.compile(r"[^a-z0-9_-]+")
 
 def html_id(value: object) -> str:
     """A safe, deterministic HTML id from any value (``"API key"`` → ``"api-key"``)."""
-    slug = _NOT_ID.sub("-", str(value).lower()).strip("-")
+    if type(value) is str:
+        return _text_id(value)
+    return _slug_id(str(value))
+
+
+def _slug_id(text: str) -> str:
+    slug = _NOT_ID.sub("-", text.lower()).strip("-")
     return slug if slug and slug[0].isalpha() else f"gw-{slug or 'id'}"
+
+
+_text_id = functools.lru_cache(maxsize=4096)(_slug_id)
+"""Ids of text (a dozen per render, the same ones render after render), made once each."""
 
 
 def choice(value: object, allowed: Iterable[str], what: str) -> str:
