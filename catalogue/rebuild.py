@@ -196,14 +196,17 @@ def _one_line(exc: BaseException) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Warm up, print what was read, wait for one change on stdin, rebuild what it touches and
-    print the result as one JSON line."""
+    """Warm up, print what was read, wait for one change on stdin, rebuild what it touches,
+    print the result as one JSON line and exit."""
     parser = argparse.ArgumentParser(prog="python -m catalogue.rebuild")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
     record_reads()
     _warm()
-    print(json.dumps({"read": files_read()}), flush=True)
+    try:
+        print(json.dumps({"read": files_read()}), flush=True)
+    except BrokenPipeError:  # the server stopped meanwhile
+        os._exit(0)
     line = sys.stdin.readline()
     if not line.strip():  # the server went away, or discarded this spare
         return 0
@@ -218,7 +221,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     result["cpu_ms"] = round((time.process_time() - cpu) * 1000)
     result["read"] = files_read()
     print(json.dumps(result), flush=True)
-    return 0
+    # the catalogue is written and the result out: tearing down the interpreter (module by module,
+    # collecting a heap of compiled templates and models) would only delay the server's next step
+    os._exit(0)
 
 
 if __name__ == "__main__":

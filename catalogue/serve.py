@@ -238,18 +238,26 @@ class _Spare:
     def rebuild(self, changed: Sequence[str]) -> dict[str, Any]:
         """Hand over the change; the result line (``{"error": ...}`` if the process died)."""
         self.read()
-        out, _ = self.process.communicate(json.dumps({"changed": list(changed)}) + "\n")
-        for line in reversed(out.splitlines()):
+        assert self.process.stdin is not None and self.process.stdout is not None
+        with contextlib.suppress(BrokenPipeError):
+            self.process.stdin.write(json.dumps({"changed": list(changed)}) + "\n")
+            self.process.stdin.close()
+        result: dict[str, Any] | None = None
+        for line in self.process.stdout:
             if line.startswith("{"):
-                result: dict[str, Any] = json.loads(line)
-                return result
-        return {"error": f"the rebuild process exited with status {self.process.returncode}"}
+                result = json.loads(line)
+                break
+        self.process.stdout.close()
+        self.process.wait()  # it exits right after its result line
+        if result is None:
+            return {"error": f"the rebuild process exited with status {self.process.returncode}"}
+        return result
 
     def discard(self) -> None:
         """Stop it (it has read a file that changed since, or the server stops)."""
         if self.process.poll() is None:
             self.process.kill()
-        self.process.communicate()
+        self.process.wait()
 
 
 def _rebuild_loop(out: Path, reloads: Reloads, changes: queue.Queue[set[Path] | None],
