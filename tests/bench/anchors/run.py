@@ -23,6 +23,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from catalogue.visual.index import build_catalogue
 from tests.bench.bench_catalogue_process import (
@@ -97,7 +98,7 @@ def measure_playwright_test(out: Path, shots: int, workers: int) -> dict[str, fl
     }
 
 
-def _about() -> dict[str, str]:
+def _about() -> dict[str, Any]:
     def git(*args: str) -> str:
         return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout
 
@@ -126,13 +127,19 @@ def main(argv: list[str] | None = None) -> int:
     build_catalogue(catalogue)
     shots = write_frames_json(catalogue, OUT / "frames.json")
     write_stories(catalogue, OUT / "stories")
-    previous = json.loads(RESULT.read_text())["figures"] if args.only and RESULT.exists() else {}
-    figures: dict[str, float] = {**previous, "anchor_frames": shots}
+    previous = json.loads(RESULT.read_text()) if args.only and RESULT.exists() else {}
+    figures: dict[str, float] = {**previous.get("figures", {}), "anchor_frames": shots}
+    about = _about()
+    # when each anchor was measured: --only keeps the other's figures, and says how old they are
+    measured = {**previous.get("about", {}).get("measured", {})}
     if args.only != "playwright-test":
         figures.update(measure_storybook(OUT / "stories", OUT))
+        measured["storybook"] = about["measured_at"]
     if args.only != "storybook":
         figures.update(measure_playwright_test(OUT, shots, args.workers))
-    result = {"about": _about(), "figures": dict(sorted(figures.items()))}
+        measured["playwright-test"] = about["measured_at"]
+    about["measured_at"] = min(measured.values())  # the oldest figure's age is the file's
+    result = {"about": {**about, "measured": measured}, "figures": dict(sorted(figures.items()))}
     RESULT.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))
     return 0
