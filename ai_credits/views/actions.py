@@ -166,31 +166,30 @@ def _action(event_type: str, label: str, enabled: bool, reason: str | None,
 
 
 class ActionPool:
-    """The state's actions, handed out to the cards that show them; the rest go at the end."""
+    """The state's actions, handed out to the cards that show them; the rest go at the end.
+
+    A state offers each event type once, so the pool is keyed by type (a dict keeps the order)."""
 
     def __init__(self, actions: list[Action]) -> None:
         self.all = tuple(actions)
-        self._left = list(actions)
+        self._left = {action.type: action for action in actions}
+        if len(self._left) != len(self.all):
+            raise ValueError("an event type is offered twice: " + ", ".join(
+                a.type for a in actions))  # fmt: skip
 
     def take(self, *types: str) -> tuple[Action, ...]:
         """Remove and return the actions of ``types`` (in the order asked)."""
-        taken: list[Action] = []
-        for event_type in types:
-            left: list[Action] = []
-            for action in self._left:
-                (taken if action.type == event_type else left).append(action)
-            self._left = left
-        return tuple(taken)
+        left = self._left
+        return tuple(left.pop(event_type) for event_type in types if event_type in left)
 
     def take_one(self, event_type: str) -> Action | None:
         """Remove and return the action of ``event_type``, if offered."""
-        found = self.take(event_type)
-        return found[0] if found else None
+        return self._left.pop(event_type, None)
 
     def has(self, event_type: str) -> bool:
         """Whether ``event_type`` is still unplaced."""
-        return any(a.type == event_type for a in self._left)
+        return event_type in self._left
 
     def rest(self) -> tuple[Action, ...]:
         """What no card took."""
-        return tuple(self._left)
+        return tuple(self._left.values())
