@@ -71,8 +71,9 @@ class Snapshot(BaseModel):
     also checks that its ``state`` agrees with its context — e.g. ``has_credits`` needs a wallet —
     and raises pydantic's ``ValidationError`` saying which part is missing, so a snapshot a host
     loads from storage either is one the machine can step or is refused up front.  (``step``
-    derives snapshots with ``model_copy``, which skips the check: the machine keeps it by
-    construction.)
+    derives snapshots the way ``model_copy`` does, without validating again, which skips the
+    check: the machine keeps it by construction, and the tests re-validate every snapshot it
+    reaches.)
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
