@@ -294,9 +294,10 @@ def _rebuild_loop(out: Path, reloads: Reloads, changes: queue.Queue[set[Path] | 
                 reloads.publish("failed", {"error": result["error"]})
                 continue
             changed = [*result["changed"], *result["removed"]]
-            log(f"rebuilt {_count(result['stories'], 'story', 'stories')}, "
-                f"{_count(result['pages'], 'page', 'pages')} changed in "
-                f"{took} ms ({result['cpu_ms']} ms CPU; {'; '.join(result['what'])})")  # fmt: skip
+            log(f"rebuilt {_count(result['stories'], 'story', 'stories')}: "
+                f"{_count(len(changed), 'file', 'files')} changed "
+                f"({_count(result['pages'], 'page', 'pages')}) in {took} ms "
+                f"({result['cpu_ms']} ms CPU; {'; '.join(result['what'])})")  # fmt: skip
             reloads.publish("rebuilt", {"changed": changed, "ms": took, "cpu_ms": result["cpu_ms"]})
     finally:
         spare.discard()

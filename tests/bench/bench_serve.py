@@ -33,7 +33,7 @@ from queue import Queue
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("ai_credits", "catalogue", "stories", "fixtures")
 RUNS = 5
-SETTLE_S = 3.0
+SETTLE_S = 5.0
 """Between two saves: the next rebuild interpreter imports and compiles meanwhile."""
 
 

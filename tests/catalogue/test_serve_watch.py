@@ -127,7 +127,7 @@ def test_a_story_edit_rebuilds_its_module_and_reloads_only_its_page(served: Serv
     assert "Revoking stops each tool" in httpx.get(f"{served.url}/{page}").text
     after = served.mtimes()
     assert {name for name in after if after[name] != before.get(name)} == {page}
-    assert f"rebuilt {len(keys)} stories, 1 page changed in" in served.log.read_text()
+    assert f"rebuilt {len(keys)} stories: 1 file changed (1 page) in" in served.log.read_text()
 
 
 def test_a_widget_template_edit_reloads_the_frames_and_docs_that_show_it(served: Served) -> None:
