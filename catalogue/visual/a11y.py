@@ -24,6 +24,7 @@ __all__ = [
     "axe_harness",
     "axe_script_path",
     "check_accessibility",
+    "run_axe",
     "write_results",
 ]
 
@@ -119,20 +120,25 @@ async def check_accessibility(
 
     Fastest with a harness from :func:`axe_harness`; any other harness gets axe injected per page.
     """
-    source: str | None = None
     shots = [Shot(s, t, A11Y_VIEWPORT) for s in story_ids for t in themes]
 
     async def job(shot: Shot, worker: int) -> A11yResult:
-        nonlocal source
-        page = await harness.open_frame(catalogue_dir, shot, worker)
-        if await page.evaluate("typeof axe === 'undefined'"):
-            source = source or axe_path.read_text()
-            await page.add_script_tag(content=source)
-        raw = await page.evaluate(RUN_AXE_JS)
-        return A11yResult(shot.story_id, shot.theme, raw["version"], raw["violations"])
+        return await run_axe(harness, catalogue_dir, shot, worker, axe_path=axe_path)
 
     results = await harness.run(shots, job, progress)
     return {(r.story_id, r.theme): r for r in results}
+
+
+async def run_axe(
+    harness: Harness, catalogue_dir: Path, shot: Shot, worker: int, *, axe_path: Path
+) -> A11yResult:
+    """axe on ``shot``'s frame, freshly navigated to in the worker's page (injected when the
+    harness did not preload it)."""
+    page = await harness.open_frame(catalogue_dir, shot, worker)
+    if await page.evaluate("typeof axe === 'undefined'"):
+        await page.add_script_tag(content=axe_path.read_text())
+    raw = await page.evaluate(RUN_AXE_JS)
+    return A11yResult(shot.story_id, shot.theme, raw["version"], raw["violations"])
 
 
 def write_results(catalogue_dir: Path, results: Mapping[tuple[str, str], A11yResult]) -> None:

@@ -4,9 +4,16 @@ Activate with ``-p catalogue.visual.pytest_plugin`` (``tests/visual/conftest.py`
 when it is not already). Tests ask for:
 
 * ``visual_shot`` — parametrised over ``index.json`` x dark/light x mobile/desktop;
-* ``visual_screenshots`` — every selected shot captured in one batch (session-scoped);
+* ``visual_screenshots`` — PNGs by shot: every selected shot is queued for capture at once on
+  ``--visual-concurrency`` pages (``$VISUAL_CONCURRENCY``, default one per core) and tests compare
+  each as soon as it is there; under ``pytest-xdist`` each worker has its own browser and captures
+  a shot when its test asks (a worker cannot know its tests in advance);
 * ``png_snapshot`` — the syrupy assertion for the current shot (tolerant PNG baselines);
 * ``a11y_case`` / ``visual_a11y`` / ``a11y_snapshot`` — the same for axe-core per story x theme.
+
+Every process writes a fragment of its outcomes into the report directory; the run's
+``index.html`` lists every shot (under xdist the controller merges the workers' fragments;
+``python -m catalogue.visual.report --merge`` merges ``--shard`` jobs).
 
 The catalogue directory is ``--catalogue-dir``, else ``$VISUAL_CATALOGUE_DIR`` (built first when
 it has no ``index.json``), else a fresh build in ``build/visual-catalogue`` made for this run.
@@ -14,12 +21,12 @@ it has no ``index.json``), else a fresh build in ``build/visual-catalogue`` made
 
 from __future__ import annotations
 
-import asyncio
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from syrupy.assertion import SnapshotAssertion
@@ -28,14 +35,16 @@ from syrupy.extensions.json import JSONSnapshotExtension
 from . import index
 from .a11y import (
     A11Y_CONCURRENCY,
+    A11Y_VIEWPORT,
     A11yResult,
     axe_harness,
     axe_script_path,
-    check_accessibility,
+    run_axe,
     write_results,
 )
-from .capture import DEFAULT_CONCURRENCY, THEMES, Harness, Shot
-from .report import VisualReport
+from .background import BrowserLoop, JobQueue
+from .capture import CAPTURE_METHODS, THEMES, Harness, Shot, default_concurrency
+from .report import VisualReport, merge, read_fragments
 from .syrupy_png import (
     CompareOptions,
     ShotContext,
@@ -46,7 +55,8 @@ from .syrupy_png import (
 )
 
 ENV_CATALOGUE = "VISUAL_CATALOGUE_DIR"
-PROGRESS_EVERY = 10
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
 
 
 @dataclass
@@ -59,8 +69,8 @@ class VisualState:
     running_chromium: str | None = None
     recorded: dict[Path, str | None] = field(default_factory=dict)
     a11y_blocking: list[str] = field(default_factory=list)
-    screenshots: dict[Shot, bytes] | None = None
-    a11y: dict[tuple[str, str], A11yResult] | None = None
+    loop: BrowserLoop | None = None
+    summary: list[str] = field(default_factory=list)  # DIFF lines of the merged outcomes
 
 
 STATE = pytest.StashKey[VisualState]()
@@ -74,7 +84,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption(
         "--visual-concurrency", type=int, default=None,
-        help=f"pages captured in parallel [{DEFAULT_CONCURRENCY}]",
+        help="pages captured in parallel per process [$VISUAL_CONCURRENCY, else one per core; "
+        "1 per xdist worker]",
+    )  # fmt: skip
+    group.addoption(
+        "--visual-capture", choices=CAPTURE_METHODS, default="swap",
+        help="show each frame by swapping it into a page of the same mode (default) or by "
+        "navigating to it; both give the same pixels (python -m catalogue.visual.verify)",
     )  # fmt: skip
     group.addoption(
         "--shard", default=None, metavar="I/N",
@@ -157,40 +173,45 @@ def _selected(session: pytest.Session, name: str) -> list[object]:
     return params
 
 
-def _progress(config: pytest.Config, label: str) -> Callable[[int, int], None]:
-    """``label N/M`` lines on the terminal, past pytest's output capture."""
-    reporter = config.pluginmanager.get_plugin("terminalreporter")
-    capman = config.pluginmanager.get_plugin("capturemanager")
-
-    def report(done: int, total: int) -> None:
-        if reporter is None or not (done % PROGRESS_EVERY == 0 or done == total):
-            return
-        if capman is None:
-            reporter.write_line(f"{label} {done}/{total}")
-            return
-        with capman.global_and_fixture_disabled():
-            reporter.write_line(f"{label} {done}/{total}")
-
-    return report
+def is_xdist_worker(config: pytest.Config) -> bool:
+    """True in a ``pytest-xdist`` worker process."""
+    return hasattr(config, "workerinput")
 
 
-class Screenshots(dict[Shot, bytes]):
-    """Captured PNGs by shot (short repr: tracebacks must not print megabytes of PNG)."""
+def is_xdist_controller(config: pytest.Config) -> bool:
+    """True in the process that distributes tests to xdist workers."""
+    return config.pluginmanager.has_plugin("dsession")
+
+
+class LazyResults(Mapping[K, V]):
+    """Results by key, each computed by a :class:`JobQueue` when first asked for (short repr:
+    tracebacks must not print megabytes of PNG)."""
+
+    def __init__(self, keys: list[K], queue: JobQueue[K, V], kind: str) -> None:
+        self._keys = keys
+        self._queue = queue
+        self._kind = kind
+
+    def __getitem__(self, key: K) -> V:
+        if key not in self._keys:
+            raise KeyError(key)
+        return self._queue.get(key)
+
+    def __iter__(self) -> Iterator[K]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
 
     def __repr__(self) -> str:
-        return f"<{len(self)} screenshots>"
+        return f"<{len(self)} {self._kind}>"
 
 
-class A11yResults(dict[tuple[str, str], A11yResult]):
-    """axe results by (story id, theme), with a short repr."""
-
-    def __repr__(self) -> str:
-        return f"<{len(self)} axe results>"
-
-
-def _concurrency(config: pytest.Config) -> int:
+def _concurrency(config: pytest.Config, default: int) -> int:
     value = config.getoption("visual_concurrency", default=None)
-    return int(value) if value else DEFAULT_CONCURRENCY
+    if value:
+        return int(value)
+    return 1 if is_xdist_worker(config) else default
 
 
 @pytest.fixture(scope="session")
@@ -199,69 +220,82 @@ def visual_catalogue_dir(pytestconfig: pytest.Config) -> Path:
     return catalogue_dir(pytestconfig)
 
 
-def _batch(request: pytest.FixtureRequest, catalogue: Path) -> VisualState:
-    """Capture every selected shot and axe every selected case, once, in parallel.
+@pytest.fixture(scope="session")
+def visual_browser_loop(pytestconfig: pytest.Config) -> Iterator[BrowserLoop]:
+    """The event loop thread the session's browsers run on (closed at the end of the session)."""
+    state = _state(pytestconfig)
+    state.loop = BrowserLoop()
+    yield state.loop
+    state.loop.close()
 
-    Screenshots (one browser, compositor-bound) and axe (another browser, JavaScript-bound in its
-    renderers) overlap well, so the whole batch takes about as long as the longer half.
-    """
-    config = request.config
-    state = _state(config)
-    if state.screenshots is not None:
-        return state
-    state.report.clear_output()
-    shots = [s for s in _selected(request.session, "visual_shot") if isinstance(s, Shot)]
-    cases = [c for c in _selected(request.session, "a11y_case") if isinstance(c, tuple)]
 
-    async def capture() -> dict[Shot, bytes]:
-        if not shots:
-            return {}
-        async with Harness(concurrency=_concurrency(config)) as harness:
-            state.running_chromium = harness.browser_version
-            return await harness.capture(catalogue, shots, _progress(config, "visual: captured"))
+def _open(
+    loop: BrowserLoop, harness: Harness, job: Callable[[K, int], Awaitable[V]], keys: list[K],
+    prefetch: bool,
+) -> tuple[JobQueue[K, V], Callable[[], None]]:  # fmt: skip
+    """Start ``harness`` on ``loop``; a queue running ``job`` on its pages, and how to close."""
+    loop.run(harness.__aenter__())
+    queue = JobQueue(loop, job, harness.concurrency)
+    if prefetch:
+        queue.prefetch(keys)
 
-    async def audit() -> dict[tuple[str, str], A11yResult]:
-        if not cases:
-            return {}
-        axe = axe_script_path()
-        given = config.getoption("visual_concurrency", default=None)
-        async with axe_harness(axe, concurrency=int(given or A11Y_CONCURRENCY)) as harness:
-            return await check_accessibility(
-                harness, catalogue, list(dict.fromkeys(c[0] for c in cases)),
-                list(dict.fromkeys(c[1] for c in cases)), axe_path=axe,
-                progress=_progress(config, "a11y: checked"),
-            )  # fmt: skip
+    def close() -> None:
+        queue.stop()
+        loop.run(harness.__aexit__(None, None, None))
 
-    async def both() -> tuple[dict[Shot, bytes], dict[tuple[str, str], A11yResult]]:
-        return await asyncio.gather(capture(), audit())
-
-    pngs, results = asyncio.run(both())
-    state.screenshots = Screenshots(pngs)
-    state.a11y = A11yResults(results)
-    if results:
-        write_results(catalogue, results)
-    state.a11y_blocking = [r.describe_blocking() for r in results.values() if r.blocking]
-    return state
+    return queue, close
 
 
 @pytest.fixture(scope="session")
 def visual_screenshots(
-    request: pytest.FixtureRequest, visual_catalogue_dir: Path
-) -> dict[Shot, bytes]:
-    """PNGs of every selected story x mode, captured in one browser batch."""
-    screenshots = _batch(request, visual_catalogue_dir).screenshots
-    assert screenshots is not None
-    return screenshots
+    request: pytest.FixtureRequest, visual_catalogue_dir: Path, visual_browser_loop: BrowserLoop
+) -> Iterator[Mapping[Shot, bytes]]:
+    """PNGs of every selected story x mode, captured in one browser per process."""
+    config = request.config
+    state = _state(config)
+    shots = [s for s in _selected(request.session, "visual_shot") if isinstance(s, Shot)]
+    # mode by mode: each page keeps showing frames of its own mode, which is what a swap needs
+    shots.sort(key=lambda s: (s.viewport, s.theme, s.story_id))
+    harness = Harness(
+        concurrency=_concurrency(config, default_concurrency()),
+        method=config.getoption("visual_capture", default="swap"),
+    )
+
+    async def job(shot: Shot, worker: int) -> bytes:
+        return await harness.screenshot(visual_catalogue_dir, shot, worker)
+
+    queue, close = _open(visual_browser_loop, harness, job, shots, not is_xdist_worker(config))
+    state.running_chromium = harness.browser_version
+    yield LazyResults(shots, queue, "screenshots")
+    close()
 
 
 @pytest.fixture(scope="session")
 def visual_a11y(
-    request: pytest.FixtureRequest, visual_catalogue_dir: Path
-) -> dict[tuple[str, str], A11yResult]:
-    """axe-core results for every selected story x theme (also written to ``<catalogue>/a11y``)."""
-    results = _batch(request, visual_catalogue_dir).a11y
-    assert results is not None
-    return results
+    request: pytest.FixtureRequest, visual_catalogue_dir: Path, visual_browser_loop: BrowserLoop
+) -> Iterator[Mapping[tuple[str, str], A11yResult]]:
+    """axe-core results for every selected story x theme (also written to ``<catalogue>/a11y``).
+
+    axe runs in a second browser, alongside the screenshots: screenshots are compositor-bound,
+    axe is JavaScript-bound in its renderers, so the two overlap well.
+    """
+    config = request.config
+    state = _state(config)
+    cases = [c for c in _selected(request.session, "a11y_case") if isinstance(c, tuple)]
+    axe = axe_script_path()
+    harness = axe_harness(axe, concurrency=_concurrency(config, A11Y_CONCURRENCY))
+
+    async def job(case: tuple[str, str], worker: int) -> A11yResult:
+        shot = Shot(case[0], case[1], A11Y_VIEWPORT)
+        result = await run_axe(harness, visual_catalogue_dir, shot, worker, axe_path=axe)
+        write_results(visual_catalogue_dir, {case: result})
+        if result.blocking:
+            state.a11y_blocking.append(result.describe_blocking())
+        return result
+
+    queue, close = _open(visual_browser_loop, harness, job, cases, not is_xdist_worker(config))
+    yield LazyResults(cases, queue, "axe results")
+    close()
 
 
 @pytest.fixture
@@ -269,7 +303,7 @@ def png_snapshot(
     request: pytest.FixtureRequest,
     snapshot: SnapshotAssertion,
     visual_shot: Shot,
-    visual_screenshots: dict[Shot, bytes],
+    visual_screenshots: Mapping[Shot, bytes],
 ) -> SnapshotAssertion:
     """syrupy assertion comparing the current shot to its PNG baseline, tolerantly."""
     state = _state(request.config)
@@ -295,19 +329,41 @@ def a11y_snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
     return snapshot.use_extension(JSONSnapshotExtension)
 
 
-def pytest_sessionfinish(session: pytest.Session) -> None:
+def pytest_sessionstart(session: pytest.Session) -> None:
     state = session.config.stash.get(STATE, None)
+    if state is not None and not is_xdist_worker(session.config):
+        state.report.clear_output()  # workers share the controller's report directory
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    config = session.config
+    state = config.stash.get(STATE, None)
     if state is None:
         return
-    if session.config.getoption("update_snapshots", default=False) and state.running_chromium:
-        for version_dir in state.recorded:
-            write_recorded_version(version_dir, state.running_chromium)
+    if config.getoption("update_snapshots", default=False):
+        if state.running_chromium:
+            for version_dir in state.recorded:
+                write_recorded_version(version_dir, state.running_chromium)
         return
     for recorded in state.recorded.values():
         note = chromium_note(recorded, state.running_chromium)
         if note:
             state.report.add_note(note)
-    state.report.write()
+    if is_xdist_worker(config):
+        state.report.write_fragment(str(config.workerinput["workerid"]))  # type: ignore[attr-defined]
+        return
+    if is_xdist_controller(config):
+        merge([state.report.out_dir], state.report.out_dir)
+    else:
+        state.report.write("main")
+    notes, outcomes = read_fragments([state.report.out_dir])
+    for note in notes:
+        state.report.add_note(note)
+    state.summary = [
+        f"DIFF {o.label}: {o.message}" + (f" [{o.note}]" if o.note else "")
+        for o, _ in sorted(outcomes.values(), key=lambda v: v[0].label)
+        if not o.passed
+    ]
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
@@ -315,14 +371,14 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if state is None:
         return
     report = state.report
-    if not (report.failures or report.notes or state.a11y_blocking):
+    if not (state.summary or report.notes or state.a11y_blocking):
         return
     terminalreporter.section("visual regression", sep="=")
     for note in report.notes:
         terminalreporter.write_line(note, yellow=True)
-    for failure in sorted(report.failures, key=lambda f: f.label):
-        terminalreporter.write_line(f"DIFF {failure.summary_line()}", red=True)
-    if report.failures:
+    for line in state.summary:
+        terminalreporter.write_line(line, red=True)
+    if state.summary:
         terminalreporter.write_line(f"report: {report.out_dir / 'index.html'}")
     for text in state.a11y_blocking:
         terminalreporter.write_line(f"A11Y {text.splitlines()[0]}", red=True)

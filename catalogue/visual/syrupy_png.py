@@ -118,6 +118,8 @@ class TolerantPNGExtension(SingleFileSnapshotExtension):
         """Tolerant match; a failure is added to the visual report with expected/actual/diff."""
         actual, expected = bytes(serialized_data), bytes(snapshot_data)
         result = self._last = self._compare(actual, expected)
+        if result.passed and self.context.report is not None:
+            self.context.report.add_pass(self.context.label or "screenshot")
         if not result.passed and self.context.report is not None:
             note = self.context.version_note
             if note:
