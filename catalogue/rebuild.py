@@ -10,9 +10,10 @@ stdin, ``{"changed": [paths relative to the project root]}``.  The server hands 
 a spare that has read none of the changed files (else it starts a new one), so nothing stale is
 ever rendered.  The spare then works out which parts of the catalogue the change touches
 (:func:`plan`), writes them with :func:`catalogue.build.update_catalogue` (only the files whose
-bytes change, atomically) and prints one JSON line: the files changed and removed, the stories
-rendered, and every project file the process read (a later change to any other file cannot
-change the catalogue).
+bytes change, atomically; a changed story's own pages first, so they reload before the pages made
+from every story are done) and prints one JSON line per step: the files changed and removed, the
+stories rendered, and at last every project file the process read (a later change to any other
+file cannot change the catalogue).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -176,15 +177,30 @@ def _warm() -> None:
         return
 
 
-def _rebuild(changed: Sequence[str], out: Path) -> dict[str, Any]:
+def _steps(parts: Parts) -> list[Parts]:
+    """``parts`` in the order they are written: a story's own frames and pages first (they show
+    the edit), then the pages made from every story (which replay them all)."""
+    from catalogue.build import Parts
+
+    if not parts.shared or parts.frames is None or parts.pages is None:
+        return [parts]
+    return [Parts(frames=parts.frames, pages=parts.pages, assets=parts.assets, shared=False),
+            Parts(frames=frozenset(), pages=frozenset(), assets=False, shared=True)]  # fmt: skip
+
+
+def _rebuild(changed: Sequence[str], out: Path, tell: Callable[[dict[str, Any]], None]) -> None:
+    """Write what ``changed`` touches; ``tell`` each step's result as it is written."""
     from catalogue.build import DEFAULT_A11Y_DIR, DEFAULT_TEST_TRACES, update_catalogue
     from catalogue.coverage import load_test_traces
 
     parts, notes = plan(changed, out)
-    update = update_catalogue(out, parts=parts, a11y_dir=DEFAULT_A11Y_DIR,
-                              extra_traces=load_test_traces(DEFAULT_TEST_TRACES))  # fmt: skip
-    return {"changed": list(update.changed), "removed": list(update.removed),
-            "stories": update.stories, "pages": update.pages, "what": notes}  # fmt: skip
+    steps = _steps(parts)
+    for number, step in enumerate(steps, 1):
+        update = update_catalogue(out, parts=step, a11y_dir=DEFAULT_A11Y_DIR,
+                                  extra_traces=load_test_traces(DEFAULT_TEST_TRACES))  # fmt: skip
+        tell({"changed": list(update.changed), "removed": list(update.removed),
+              "stories": update.stories, "pages": update.pages, "what": notes,
+              "last": number == len(steps)})  # fmt: skip
 
 
 def _one_line(exc: BaseException) -> str:
@@ -197,7 +213,7 @@ def _one_line(exc: BaseException) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Warm up, print what was read, wait for one change on stdin, rebuild what it touches,
-    print the result as one JSON line and exit."""
+    print the result of each step as one JSON line (the last with ``"last": true``) and exit."""
     parser = argparse.ArgumentParser(prog="python -m catalogue.rebuild")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
@@ -212,15 +228,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     changed = json.loads(line)["changed"]
     started, cpu = time.perf_counter(), time.process_time()
-    result: dict[str, Any]
+
+    def tell(result: dict[str, Any]) -> None:
+        result["ms"] = round((time.perf_counter() - started) * 1000)
+        result["cpu_ms"] = round((time.process_time() - cpu) * 1000)
+        if result["last"]:
+            result["read"] = files_read()
+        print(json.dumps(result), flush=True)
+
     try:
-        result = _rebuild(changed, args.out)
+        _rebuild(changed, args.out, tell)
     except Exception as exc:  # a broken story, a syntax error: one line for the server's log
-        result = {"error": _one_line(exc)}
-    result["ms"] = round((time.perf_counter() - started) * 1000)
-    result["cpu_ms"] = round((time.process_time() - cpu) * 1000)
-    result["read"] = files_read()
-    print(json.dumps(result), flush=True)
+        tell({"error": _one_line(exc), "last": True})
     # the catalogue is written and the result out: tearing down the interpreter (module by module,
     # collecting a heap of compiled templates and models) would only delay the server's next step
     os._exit(0)

@@ -58,8 +58,9 @@ class Reloads:
     """Finished rebuilds, announced to every open page over Server-Sent Events.
 
     :meth:`publish` may be called from any thread; each page's stream gets ``hello`` first (this
-    server's id: a page that reconnects to a new server reloads), then ``rebuilt`` (the files that
-    changed) and ``failed`` (a rebuild's one-line error) events."""
+    server's id: a page that reconnects to a new server reloads), then ``rebuilt`` (the files a
+    step of a rebuild changed; ``done`` on its last step) and ``failed`` (a rebuild's one-line
+    error) events."""
 
     def __init__(self) -> None:
         self.server = secrets.token_hex(6)
@@ -235,8 +236,10 @@ class _Spare:
                 self._read = {ROOT}
         return self._read
 
-    def rebuild(self, changed: Sequence[str]) -> dict[str, Any]:
-        """Hand over the change; the result line (``{"error": ...}`` if the process died)."""
+    def rebuild(self, changed: Sequence[str],
+                step: Callable[[dict[str, Any]], None]) -> dict[str, Any]:  # fmt: skip
+        """Hand over the change; ``step`` gets each step's result but the last, which is returned
+        (``{"error": ...}`` if the process died)."""
         self.read()
         assert self.process.stdin is not None and self.process.stdout is not None
         with contextlib.suppress(BrokenPipeError):
@@ -246,9 +249,12 @@ class _Spare:
         for line in self.process.stdout:
             if line.startswith("{"):
                 result = json.loads(line)
-                break
+                if result is not None and result.get("last"):
+                    break
+                step(result or {})
+                result = None
         self.process.stdout.close()
-        self.process.wait()  # it exits right after its result line
+        self.process.wait()  # it exits right after its last line
         if result is None:
             return {"error": f"the rebuild process exited with status {self.process.returncode}"}
         return result
@@ -258,6 +264,30 @@ class _Spare:
         if self.process.poll() is None:
             self.process.kill()
         self.process.wait()
+
+
+class _Progress:
+    """One rebuild's steps as they come: each announced at once, all of them summed for the log."""
+
+    def __init__(self, reloads: Reloads) -> None:
+        self.reloads = reloads
+        self.started = time.perf_counter()
+        self.files: list[str] = []
+        self.pages = self.stories = 0
+
+    def ms(self) -> int:
+        """Since the change was taken up."""
+        return round((time.perf_counter() - self.started) * 1000)
+
+    def step(self, result: dict[str, Any]) -> None:
+        """A step is written: pages showing its files reload now."""
+        changed = [*result["changed"], *result["removed"]]
+        self.files += changed
+        self.pages += result["pages"]
+        self.stories += result["stories"]
+        self.reloads.publish("rebuilt", {"changed": changed, "ms": self.ms(),
+                                         "cpu_ms": result["cpu_ms"],
+                                         "done": bool(result.get("last"))})  # fmt: skip
 
 
 def _rebuild_loop(out: Path, reloads: Reloads, changes: queue.Queue[set[Path] | None],
@@ -279,26 +309,25 @@ def _rebuild_loop(out: Path, reloads: Reloads, changes: queue.Queue[set[Path] | 
             relevant = sorted(p for p in batch if broken or p in read)
             if not relevant:
                 continue
-            started = time.perf_counter()
+            progress = _Progress(reloads)
             if spare.read() & set(relevant):  # it has loaded a file that changed since
                 spare.discard()
                 spare = _Spare(out)
-            result = spare.rebuild([p.relative_to(ROOT).as_posix() for p in relevant])
-            took = round((time.perf_counter() - started) * 1000)
+            names = [p.relative_to(ROOT).as_posix() for p in relevant]
+            result = spare.rebuild(names, progress.step)
             spare = _Spare(out)  # warms up for the next change
-            names = ", ".join(p.relative_to(ROOT).as_posix() for p in relevant)
             read |= {Path(p) for p in result.get("read", ())}
             broken = "error" in result
             if broken:
-                log(f"error: rebuild after a change to {names} failed: {result['error']}")
+                log(f"error: rebuild after a change to {', '.join(names)} failed: "
+                    f"{result['error']}")  # fmt: skip
                 reloads.publish("failed", {"error": result["error"]})
                 continue
-            changed = [*result["changed"], *result["removed"]]
-            log(f"rebuilt {_count(result['stories'], 'story', 'stories')}: "
-                f"{_count(len(changed), 'file', 'files')} changed "
-                f"({_count(result['pages'], 'page', 'pages')}) in {took} ms "
+            progress.step(result)
+            log(f"rebuilt {_count(progress.stories, 'story', 'stories')}: "
+                f"{_count(len(progress.files), 'file', 'files')} changed "
+                f"({_count(progress.pages, 'page', 'pages')}) in {progress.ms()} ms "
                 f"({result['cpu_ms']} ms CPU; {'; '.join(result['what'])})")  # fmt: skip
-            reloads.publish("rebuilt", {"changed": changed, "ms": took, "cpu_ms": result["cpu_ms"]})
     finally:
         spare.discard()
 
@@ -329,7 +358,8 @@ def _build_and_watch(out: Path, reloads: Reloads | None, listening: threading.Ev
         log(f"built {_count(update.stories, 'story', 'stories')} "
             f"({_count(update.pages, 'page', 'pages')} changed) into {out}")
         if reloads is not None:
-            reloads.publish("rebuilt", {"changed": [*update.changed, *update.removed]})
+            reloads.publish("rebuilt", {"changed": [*update.changed, *update.removed],
+                                        "done": True})  # fmt: skip
     if reloads is not None:
         reloads.ready.set()
         _rebuild_loop(out, reloads, changes, log)

@@ -1,8 +1,8 @@
 """``ai-credits serve`` as a developer meets it, on a copy of the project's packages:
 
 * ``serve_first_frame_s``: process start until the first story's frame answers 200;
-* ``serve_rebuild_one_story_ms``: a story module saved until the reload event for it arrives
-  (``…_cpu_ms``: CPU of the rebuild process doing it);
+* ``serve_rebuild_one_story_ms``: a story module saved until the reload event for its pages
+  arrives (``…_cpu_ms``: CPU of the whole rebuild process, the pages made from every story too);
 * ``serve_rebuild_css_ms``: the widget's stylesheet saved until its reload event;
 * ``serve_rebuild_widget_template_ms``: a card template saved until its reload event (the slow
   path: the waiting interpreter had compiled that template, so a new one starts).
@@ -92,13 +92,17 @@ class _Server:
         if not hello["ready"]:
             self.next_rebuilt()
 
-    def next_rebuilt(self) -> dict[str, object]:
+    def next_rebuilt(self) -> tuple[float, dict[str, object]]:
+        """When the next rebuild's first step arrived (what a page reloads on), and its last."""
+        first = None
         while True:
             kind, data = self.queue.get(timeout=120)
             if kind == "failed":
                 raise RuntimeError(f"rebuild failed: {data}")
             if kind == "rebuilt":
-                return data
+                first = first or time.perf_counter()
+                if data["done"]:
+                    return first, data
 
     def stop(self) -> None:
         os.killpg(self.process.pid, signal.SIGTERM)
@@ -111,8 +115,8 @@ def _edit_s(server: _Server, path: Path, original: str, edited: str, n: int
     time.sleep(SETTLE_S)
     start = time.perf_counter()
     path.write_text(edited if n % 2 == 0 else original, encoding="utf-8")
-    data = server.next_rebuilt()
-    return time.perf_counter() - start, float(data["cpu_ms"])  # type: ignore[arg-type]
+    reloaded, data = server.next_rebuilt()
+    return reloaded - start, float(data["cpu_ms"])  # type: ignore[arg-type]
 
 
 def run() -> dict[str, float]:
