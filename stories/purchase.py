@@ -104,6 +104,13 @@ STORIES: tuple[Story, ...] = (
                      event=ev.Confirm()),
                 Step(event=ev.PayAgain())),
           tags=("feature",)),
+    Story(title="Widget/Purchase", name="Wallet gave no answer", state=S.payment_failed,
+          description="The wallet disconnected before returning a transaction hash: it may "
+          "still have sent the payment, so no second payment is offered — check the wallet's "
+          "activity first.",
+          path=(CONNECT, AMOUNT,
+                Step(knobs=(Knob("chain.reject_next", 4900),), event=ev.Confirm())),
+          tags=("error", "money")),
     Story(title="Widget/Purchase", name="Still confirming", state=S.payment_confirming,
           description="The receipt is late: the payment is still confirming. Check Again "
           "looks up the same transaction; there is no way to pay twice.",

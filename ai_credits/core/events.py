@@ -31,6 +31,7 @@ from ai_credits.core.models import (
 __all__ = [
     "SYSTEM_EVENTS",
     "USER_EVENTS",
+    "WALLET_MAY_STILL_SEND",
     "BackendFailureKind",
     "Event",
     "parse_event",
@@ -333,13 +334,31 @@ class PaymentRecorded(_Event):
     )
 
 
+WALLET_MAY_STILL_SEND: frozenset[str] = frozenset({
+    "wallet_timeout",  # the runtime stopped waiting; the wallet's prompt may still be open
+    "timeout",  # the same, as a host's wallet bridge reports it
+    "disconnected",  # the page or wallet went away mid-request
+    "account_switched",  # the account changed while the prompt was open
+    "rpc_unavailable",  # the send may have reached a node before the connection failed
+    "unknown",  # nothing says the wallet refused
+})  # fmt: skip
+"""Wallet failure codes that do not say the wallet refused: a transaction may have been (or may
+still be) sent that no hash was returned for, so paying again could pay twice.  Every other code
+(a rejection, too little gas or G$, a vault rule, a wrong chain) means nothing was sent."""
+
+
 class PaymentFailed(_Event):
-    """The wallet could not send the transaction: no hash exists, no G$ moved (already mapped
-    to a sentence)."""
+    """The wallet returned no transaction hash (already mapped to a sentence).  Unless ``code`` is
+    one of :data:`WALLET_MAY_STILL_SEND`, nothing was sent and no G$ moved."""
 
     type: Literal["payment_failed"] = "payment_failed"
     code: str = "unknown"
     message: str = Field(default="Payment failed. Try again.", max_length=500)
+
+    @property
+    def may_still_send(self) -> bool:
+        """The wallet did not say it refused: a transfer for this intent may still happen."""
+        return self.code in WALLET_MAY_STILL_SEND
 
 
 class PaymentReverted(_Event):

@@ -246,7 +246,7 @@ GUARDS: dict[str, Guard] = {
     ),
     "payment_in_flight": Guard(_in_flight, "No payment is waiting to be checked."),
     "wallet_unanswered": Guard(
-        lambda r: r.event_attr("code") == "wallet_timeout", "The wallet answered."
+        lambda r: r.event_attr("code") in ev.WALLET_MAY_STILL_SEND, "The wallet said it refused."
     ),
     "can_pay_again": Guard(
         lambda r: r.snap.pending is not None
@@ -415,7 +415,7 @@ TABLE: tuple[Row, ...] = (
     Row("payment_failed", S.awaiting_signature, S.streaming_active, ("pending_stream_change",),
         ("stream_failed_notice",)),
     Row("payment_failed", S.awaiting_signature, S.payment_failed,
-        ("pending_purchase", "wallet_unanswered"), ("mark_unanswered", "failure_notice")),
+        ("pending_purchase", "wallet_unanswered"), ("mark_unanswered", "unanswered_notice")),
     Row("payment_failed", S.awaiting_signature, S.payment_failed, ("pending_purchase",),
         ("failure_notice",)),
     # the receipt, then the record: a late receipt is "still confirming", not a failure
@@ -503,7 +503,7 @@ TABLE: tuple[Row, ...] = (
     Row("account_loaded", S.streaming_active, S.streaming_stopped, (), ("apply_account",)),
     Row("backend_failed", "@streaming", S.backend_unavailable, (), ("backend_notice",)),
     # the backend is down
-    Row("retry", S.backend_unavailable, S.payment_pending, ("payment_in_flight",),
+    Row("retry", S.backend_unavailable, S.payment_pending, ("has_wallet", "payment_in_flight"),
         ("clear_notice", "record_payment")),
     Row("retry", S.backend_unavailable, S.connecting, ("has_wallet",),
         ("clear_notice", "load_account")),
@@ -844,6 +844,16 @@ class _Run:
         features = self.snap.features or _ALL_FEATURES
         self.set(features=features.model_copy(update={"api_keys": False}))
 
+    def unanswered_notice(self) -> None:
+        event = self.event
+        assert isinstance(event, ev.PaymentFailed)
+        cause = _UNANSWERED_CAUSES.get(event.code, "Your wallet gave no clear answer.")
+        self.set(notice=Notice(
+            kind="warning", title="Check your wallet before paying again", code=event.code,
+            message=f"{cause} If it sent the payment, it shows in your wallet's activity: "
+            "do not pay again until you have checked.",
+        ))  # fmt: skip
+
     def failure_notice(self) -> None:
         event = self.event
         assert isinstance(event, ev.PaymentFailed | ev.PaymentReverted)
@@ -1164,6 +1174,17 @@ def _finish(snapshot: Snapshot, run: _Run, new_state: State, *, trusted: bool) -
     after = trusted_model(Snapshot, values, snapshot.__pydantic_fields_set__ | changes.keys())
     return trusted_model(Step, {"snapshot": after, "effects": tuple(run.effects),
                                 "rejection": None}, {"snapshot", "effects"})  # fmt: skip
+
+
+_UNANSWERED_CAUSES: dict[str, str] = {
+    "wallet_timeout": "Your wallet did not answer in time.",
+    "timeout": "Your wallet did not answer in time.",
+    "disconnected": "Your wallet disconnected before it answered.",
+    "account_switched": "Your wallet's account changed before it answered.",
+    "rpc_unavailable": "The connection to the network failed while sending.",
+}
+"""Why a wallet's answer is missing, by :data:`~ai_credits.core.events.WALLET_MAY_STILL_SEND`
+code; the advice after it is the same for all."""
 
 
 def step(snapshot: Snapshot, event: ev.Event) -> Step:

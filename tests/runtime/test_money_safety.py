@@ -14,6 +14,7 @@ import pytest
 
 from ai_credits.backends.fixture import FixtureBackend
 from ai_credits.backends.protocol import Capabilities
+from ai_credits.chain.errors import ChainError
 from ai_credits.core import events as ev
 from ai_credits.core.snapshot import Snapshot
 from ai_credits.core.states import State
@@ -208,9 +209,22 @@ def wallet_never_answers(world: World) -> None:
     world.session.wallet.send_purchase = silent_wallet  # type: ignore[method-assign]
 
 
+def wallet_sends_but_its_answer_is_lost(world: World) -> None:
+    """The transfer is sent, then the page or the wallet goes away before the hash comes back."""
+    wallet = world.session.wallet
+    send_purchase = wallet.send_purchase
+
+    async def lost_answer(**kwargs: object) -> str:
+        await send_purchase(**kwargs)  # type: ignore[arg-type]
+        raise ChainError("disconnected")
+
+    wallet.send_purchase = lost_answer  # type: ignore[method-assign]
+
+
 FAULTS = {
     "wallet rejects": lambda w: w.chain.reject_next(4001),
     "wallet never answers": wallet_never_answers,
+    "wallet sends, answer lost": wallet_sends_but_its_answer_is_lost,
     "no gas": lambda w: w.chain.set_celo(w.account, 0),
     "reverts": lambda w: w.chain.revert_next("insufficient_gd"),
     "late receipt": lambda w: w.chain.timeout_next(),
@@ -274,7 +288,7 @@ async def test_after_any_fault_any_click_moves_g_at_most_once_per_intent(
     assert paid_wei(world) <= intents * 1000 * GD
     if fault not in ("reverts", "wallet rejects", "no gas", "wallet never answers"):
         assert paid_wei(world) == 1000 * GD  # it was sent: only ever re-checked
-    if fault == "wallet never answers":
+    if fault in ("wallet never answers", "wallet sends, answer lost"):
         assert intents == 1  # no second payment is offered while the first may still be sent
     if isinstance(click, str) and fault in ("late receipt", "node down after sending",
                                             "backend down", "funding fails"):
@@ -300,6 +314,42 @@ async def test_a_wallet_that_never_answers_is_never_offered_a_second_payment() -
     assert "do not pay again" in snap.notice.message
     assert await refused(world, ev.PayAgain())
     assert "pay_again" not in {a.type for a in build_view(snap).actions}
+
+
+def wallet_fails_with(world: World, code: str) -> None:
+    """The wallet returns no hash and says ``code`` (nothing is sent)."""
+
+    async def failing(**_: object) -> str:
+        raise ChainError(code)  # type: ignore[arg-type]
+
+    world.session.wallet.send_purchase = failing  # type: ignore[method-assign]
+
+
+@pytest.mark.parametrize("code", sorted(ev.WALLET_MAY_STILL_SEND - {"wallet_timeout"}))
+async def test_a_wallet_failure_that_is_not_a_refusal_is_never_offered_a_second_payment(
+    code: str,
+) -> None:
+    world = build_world("zero_credits")
+    await bought(world)
+    wallet_fails_with(world, code)
+    snap = await send(world, ev.Confirm())
+    assert snap.state is S.payment_failed and snap.pending.unanswered
+    assert snap.notice.title == "Check your wallet before paying again"
+    assert "do not pay again" in snap.notice.message and "Try again" not in snap.notice.message
+    assert "pay_again" not in {a.type for a in build_view(snap).actions}
+    assert await refused(world, ev.PayAgain())
+
+
+@pytest.mark.parametrize("code", ["insufficient_gas", "insufficient_gd", "wrong_chain",
+                                  "first_deposit_below_minimum", "unsupported_method"])
+async def test_a_wallet_that_said_why_it_sent_nothing_offers_to_pay_again(code: str) -> None:
+    world = build_world("zero_credits")
+    await bought(world)
+    wallet_fails_with(world, code)
+    snap = await send(world, ev.Confirm())
+    assert snap.state is S.payment_failed and snap.pending.transfer_safe
+    assert "pay_again" in {a.type for a in build_view(snap).actions if a.enabled}
+    assert paid_wei(world) == 0
 
 
 async def test_a_request_refused_before_it_ran_is_shown_with_the_top_up_prompt() -> None:
