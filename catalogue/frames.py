@@ -15,8 +15,7 @@ from markupsafe import Markup
 from ai_credits.views import theme
 from catalogue.site import render_template
 
-__all__ = ["MODES", "THEMES", "VIEWPORTS", "asset_texts", "frame_file", "frame_html",
-           "write_assets"]
+__all__ = ["MODES", "THEMES", "VIEWPORTS", "asset_texts", "frame_file", "frame_html"]
 
 THEMES: tuple[str, ...] = ("dark", "light")
 VIEWPORTS: dict[str, int] = {"mobile": 360, "desktop": 480}
@@ -45,15 +44,3 @@ def asset_texts() -> dict[str, str]:
         "shell.js": (here / "shell.js").read_text(encoding="utf-8"),
         "favicon.svg": (here / "favicon.svg").read_text(encoding="utf-8"),
     }
-
-
-def write_assets(out: Path) -> list[Path]:
-    """Write :func:`asset_texts` into ``out/assets``; returns the files written."""
-    assets = out / "assets"
-    assets.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, text in sorted(asset_texts().items()):
-        path = assets / name
-        path.write_text(text, encoding="utf-8")
-        written.append(path)
-    return written
