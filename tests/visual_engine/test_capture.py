@@ -13,6 +13,7 @@ from catalogue.visual.capture import Harness, Shot, capture, frame_path
 from catalogue.visual.compare import compare_images
 from catalogue.visual.index import load_story_ids, shots_for
 from catalogue.visual.syrupy_png import SUITE_THRESHOLD
+from catalogue.visual.verify import compare_methods, same_pixels
 
 from .conftest import Captures
 from .fake_catalogue import STORIES
@@ -73,3 +74,47 @@ async def test_frame_that_never_gets_ready_times_out(
     async with Harness(concurrency=1) as harness:
         with pytest.raises(TimeoutError, match="data-widget-ready"):
             await harness.screenshot(tmp_path, Shot("s", "dark", "mobile"), 0)
+
+
+@pytest.fixture(scope="module")
+def real_catalogue_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from catalogue.build import build_catalogue
+
+    out = tmp_path_factory.mktemp("real-catalogue")
+    build_catalogue(out)
+    return out
+
+
+async def test_swapped_frames_have_the_pixels_of_a_navigation_per_frame(
+    real_catalogue_dir: Path,
+) -> None:
+    """Every 5th story of the real catalogue in all four modes (the whole catalogue:
+    ``python -m catalogue.visual.verify``, also run by the bench): not one pixel differs."""
+    stories = load_story_ids(real_catalogue_dir)[::5]
+    shots = shots_for(stories)
+    result = await compare_methods(real_catalogue_dir, shots)
+    assert result.shots == len(shots)
+    assert result.swapped == len(shots) - 4  # one navigation per mode, every other frame swapped
+    assert result.differing == []
+
+
+async def test_frames_without_the_widget_script_are_navigated_to(fake_catalogue_dir: Path) -> None:
+    shots = shots_for(load_story_ids(fake_catalogue_dir))
+    async with Harness(concurrency=1) as harness:
+        await harness.capture(fake_catalogue_dir, shots)
+        assert harness.counts == {"swap": 0, "navigate": len(shots)}
+
+
+async def test_a_swap_into_another_catalogue_navigates(
+    real_catalogue_dir: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    other = tmp_path / "other"
+    shutil.copytree(real_catalogue_dir, other)
+    shot = shots_for(load_story_ids(real_catalogue_dir))[0]
+    async with Harness(concurrency=1) as harness:
+        first = await harness.screenshot(real_catalogue_dir, shot, 0)
+        second = await harness.screenshot(other, shot, 0)
+        assert harness.counts == {"swap": 0, "navigate": 2}
+    assert same_pixels(first, second)

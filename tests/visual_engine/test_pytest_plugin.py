@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -138,3 +139,65 @@ def test_shards_split_the_stories_and_together_run_them_all(
     assert len(seen) == 4 * len(STORIES) and len(set(seen)) == len(seen)
     bad = run(pytester, catalogue, "--shard=3/2")
     assert bad.ret == pytest.ExitCode.USAGE_ERROR
+
+
+def run_in_subprocess(pytester: pytest.Pytester, catalogue: Path, *args: str) -> pytest.RunResult:
+    """As :func:`run`, in a child process (xdist starts its workers from there)."""
+    return pytester.runpytest_subprocess(
+        "-p", "catalogue.visual.pytest_plugin", "-p", "no:cacheprovider", "-p", "no:asyncio",
+        f"--catalogue-dir={catalogue}", f"--visual-report-dir={pytester.path / 'report'}",
+        *args,
+    )  # fmt: skip
+
+
+def report_title(report_dir: Path) -> str:
+    return (report_dir / "index.html").read_text().split("<title>")[1].split("</title>")[0]
+
+
+def test_xdist_workers_update_check_and_report_as_one_run(
+    pytester: pytest.Pytester, tmp_path: Path
+) -> None:
+    catalogue = make_fake_catalogue(tmp_path / "all", stories=ONE_STORY)
+    recoloured = make_fake_catalogue(tmp_path / "recoloured", stories=ONE_STORY, primary="#00B0FF")
+    shots = 4
+    pytester.makepyfile(test_visual=SCREENSHOTS_ONLY)
+    update = run_in_subprocess(pytester, catalogue, "-n", "2", "--snapshot-update")
+    update.assert_outcomes(passed=shots)
+    assert len(list(baselines(pytester).glob("*.png"))) == shots
+    assert (pytester.path / VERSION_FILE).is_file()
+
+    check = run_in_subprocess(pytester, catalogue, "-n", "2")
+    check.assert_outcomes(passed=shots)
+    assert check.ret == 0  # no worker's baselines reported unused by another
+    report = pytester.path / "report"
+    assert sorted(p.name for p in (report / "fragments").iterdir()) == ["gw0.json", "gw1.json"]
+    assert report_title(report) == f"Visual report: 0 visual difference(s) in {shots} shot(s)"
+
+    changed = run_in_subprocess(pytester, recoloured, "-n", "2")
+    changed.assert_outcomes(failed=shots)
+    changed.stdout.fnmatch_lines(["DIFF widget--low-balance--dark-desktop: *", "report: *"])
+    assert report_title(report) == (
+        f"Visual report: {shots} visual difference(s) in {shots} shot(s)"
+    )
+    assert len(list(report.glob("*-diff.png"))) == shots
+
+
+def test_shard_reports_merge_into_one(pytester: pytest.Pytester, tmp_path: Path) -> None:
+    two = STORIES[:2]
+    catalogue = make_fake_catalogue(tmp_path / "all", stories=two)
+    recoloured = make_fake_catalogue(tmp_path / "recoloured", stories=two, primary="#00B0FF")
+    pytester.makepyfile(test_visual=SCREENSHOTS_ONLY)
+    run(pytester, catalogue, "--snapshot-update").assert_outcomes(passed=4 * len(two))
+    dirs = []
+    for shard in ("1/2", "2/2"):
+        out = tmp_path / f"shard-{shard[0]}"
+        run(pytester, recoloured, f"--shard={shard}", f"--visual-report-dir={out}")
+        dirs.append(str(out))
+    merged = tmp_path / "merged"
+    result = pytester.run(
+        sys.executable, "-m", "catalogue.visual.report", "--merge", *dirs, "--out", str(merged)
+    )
+    assert result.ret == 1  # there are differences
+    shots = 4 * len(two)
+    assert report_title(merged) == f"Visual report: {shots} visual difference(s) in {shots} shot(s)"
+    assert len(list(merged.glob("*-actual.png"))) == shots
