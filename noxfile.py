@@ -100,8 +100,9 @@ def tests(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def visual(session: nox.Session) -> None:
-    """Screenshots of every story × mode against the baselines, and axe on every story × theme.
-    A difference writes build/visual-report/index.html."""
+    """Screenshots of every story × mode against the baselines, and axe on every story × theme;
+    build/visual-report/index.html lists every shot. Takes pytest arguments: `-- -n 2`
+    (pytest-xdist workers, one browser each), `-- --shard 2/4` (one job of a CI matrix)."""
     _install(session)
     _ensure_system_tools(session)
     session.run("pytest", "-q", "tests/visual", *session.posargs)
