@@ -128,6 +128,17 @@ def _in_flight(run: _Run) -> bool:
     return pending.account is None or (wallet is not None and wallet.account == pending.account)
 
 
+def _awaiting_late_hash(run: _Run) -> bool:
+    """A purchase of *this* wallet whose wallet never said what it did: a hash may still come."""
+    pending = run.snap.pending
+    if pending is None or pending.kind != "purchase" or not pending.unanswered:
+        return False
+    if pending.tx_hash is not None:
+        return False
+    wallet = _current_wallet(run)
+    return pending.account is None or (wallet is not None and wallet.account == pending.account)
+
+
 def _priced(config: WidgetConfig, event: ev.AccountLoaded) -> WidgetConfig:
     """``config`` at the price the account load read (unchanged when it read none)."""
     if event.gd_price is None or (
@@ -245,6 +256,8 @@ GUARDS: dict[str, Guard] = {
         lambda r: r.pending_kind() == "stream_stop", "Another wallet action is under way."
     ),
     "payment_in_flight": Guard(_in_flight, "No payment is waiting to be checked."),
+    "awaiting_late_hash": Guard(_awaiting_late_hash,
+                                "No payment is waiting for its wallet's answer."),
     "wallet_unanswered": Guard(
         lambda r: r.event_attr("code") in ev.WALLET_MAY_STILL_SEND, "The wallet said it refused."
     ),
@@ -418,6 +431,11 @@ TABLE: tuple[Row, ...] = (
         ("pending_purchase", "wallet_unanswered"), ("mark_unanswered", "unanswered_notice")),
     Row("payment_failed", S.awaiting_signature, S.payment_failed, ("pending_purchase",),
         ("failure_notice",)),
+    # the wallet that never answered sends the hash after all (a host's page reports it late):
+    # that intent's transfer happened, so it is re-checked and credited, never paid again
+    Row("payment_submitted", (S.payment_failed, S.connected_empty, S.quote_ready,
+                              S.insufficient_g_balance), S.payment_pending,
+        ("awaiting_late_hash",), ("apply_tx", "clear_notice", "record_payment")),
     # the receipt, then the record: a late receipt is "still confirming", not a failure
     Row("payment_reverted", S.payment_pending, S.payment_failed, ("tx_matches",),
         ("apply_revert", "failure_notice")),

@@ -102,6 +102,7 @@ class _Turn:
         self.pending: PendingWallet | None = record.wallet
         self.rejection: Rejection | None = None
         self.requests = record.requests
+        self.late_send = record.late_send
 
     # -- effects ---------------------------------------------------------------------------
     async def _run_effect(
@@ -159,7 +160,8 @@ class _Turn:
         """The page's wallet answered the pending request."""
         pending = self.pending
         if pending is None or pending.request.request_id != answer.request_id:
-            raise guard.Refused(409, "This wallet request is no longer open.")
+            await self._late_send(answer)
+            return
         if pending.request.kind != answer.kind:
             raise guard.Refused(400, f"Bad request: {answer.request_id} is a "
                                 f"{pending.request.kind} request.")  # fmt: skip
@@ -171,10 +173,27 @@ class _Turn:
         rest = list(pending.rest)
         await self._drive([follow] if follow is not None else [], rest)
 
+    async def _late_send(self, answer: Answer) -> None:
+        """A hash for the transaction request that failed unanswered: the machine re-checks it
+        as that intent's payment (it never builds another).  Anything else is refused."""
+        if (answer.request_id != self.late_send or answer.kind != "send_transaction"
+                or answer.outcome != "ok" or answer.tx_hash is None):  # fmt: skip
+            raise guard.Refused(409, "This wallet request is no longer open.")
+        result = step(self.snapshot, ev.PaymentSubmitted(tx_hash=answer.tx_hash,
+                                                         at=self.host.clock()))  # fmt: skip
+        if not result.accepted:
+            log.warning("a late transaction hash was not for the current intent: not recorded")
+            raise guard.Refused(409, "This wallet request is no longer open.")
+        self.late_send = None
+        self.snapshot = result.snapshot
+        await self._drive([], list(result.effects))
+
     async def fail_pending(self, code: str) -> None:
         """The pending request can no longer be answered (timeout, account or chain changed)."""
         if self.pending is not None:
             request = self.pending.request
+            if request.kind == "send_transaction":
+                self.late_send = request.request_id
             await self.resume(Answer(request_id=request.request_id, kind=request.kind,
                                      outcome="error", error={"code": code}))  # fmt: skip
 
@@ -207,6 +226,7 @@ class _Turn:
             "key_shown": self.snapshot.api_key is not None
             and self.snapshot.api_key.token is not None,
             "requests": self.requests,
+            "late_send": self.late_send,
         })  # fmt: skip
 
 

@@ -58,6 +58,11 @@ class VisitorRecord(BaseModel):
     sealed: str | None = Field(default=None, description="The API key, encrypted.")
     key_shown: bool = Field(default=False, description="The snapshot showed the token.")
     requests: int = Field(default=0, ge=0, description="Wallet requests made (their ids).")
+    late_send: str | None = Field(
+        default=None,
+        description="The transaction request that failed unanswered: the wallet may still "
+        "send it, and its hash, if the page reports one later, is the same intent's payment.",
+    )
 
 
 class Sealer:

@@ -103,7 +103,8 @@ def _abstract(snap: Snapshot) -> tuple[object, ...]:
         (wallet.chain_id == 42220, min((wallet.g_balance_wei or 0) // (10_000 * 10**18), 2))
         if wallet else None,  # no G$ / under the $1 minimum / enough
         snap.quote.mode if snap.quote else None,
-        (pending.kind, pending.tx_hash is not None, pending.reverted) if pending else None,
+        (pending.kind, pending.tx_hash is not None, pending.reverted, pending.unanswered)
+        if pending else None,
         (credit.credited_usd > 0, credit.available_usd == 0) if credit else None,
         (key.key_id is not None, key.token is not None) if key else None,
         snap.stream is not None and snap.stream.flow_rate > 0,

@@ -142,6 +142,34 @@ async def test_an_unanswered_transaction_request_times_out_and_is_never_paid_aga
         assert tab.state == "payment_failed" and tab.request is None
 
 
+async def test_a_hash_reported_after_the_request_timed_out_is_that_intents_payment(
+    world: World,
+) -> None:
+    async with client_for(host_app(world, wallet_timeout_s=60)) as client:
+        tab = await buy(await Tab(client, world).open())
+        request = tab.request
+        assert request is not None
+        world.clock.advance(61)
+        await tab.open()
+        assert tab.state == "payment_failed" and "Check your wallet" in tab.html
+        await tab.send("enter_amount", text="5000")  # the user moves on meanwhile
+        assert tab.state == "quote_ready"
+        # the user signs the old prompt after all: the page reports its hash late
+        wallet = world.chain.wallet(world.account)
+        tx_hash = await wallet.send_purchase(payer=world.account, buyer=world.account,
+                                             amount_wei=20_000 * 10**18)  # fmt: skip
+        late = {"request_id": request["request_id"], "kind": "send_transaction",
+                "tx_hash": tx_hash}  # fmt: skip
+        await tab.post("/wallet", late)
+        if tab.state == "signing_in":
+            await tab.approve()
+        assert tab.state == "payment_confirmed"
+        assert world.chain.total_deposited(world.account) == 20_000 * 10**18
+        assert world.backend.ledger.credited(world.account.lower()) == 25_300_000
+        await tab.post("/wallet", late, status=409)  # reported twice: credited once
+        assert world.backend.ledger.credited(world.account.lower()) == 25_300_000
+
+
 async def test_account_switch_in_the_wallet_cancels_the_pending_transaction(tab: Tab) -> None:
     await buy(tab)
     await tab.post("/wallet", {"kind": "accounts_changed", "accounts": ["0x" + "cd" * 20]})
