@@ -23,6 +23,15 @@ SHOT_KEYS = {
 }
 
 
+@pytest.fixture(autouse=True)
+def not_an_xdist_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The runs below are their own sessions even when this test runs in an xdist worker:
+    syrupy tells a worker by these variables, and a worker leaves unused-snapshot checks to its
+    controller."""
+    for name in ("PYTEST_XDIST_WORKER", "PYTEST_XDIST_WORKER_COUNT", "PYTEST_XDIST_TESTRUNUID"):
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture
 def catalogues(tmp_path: Path) -> dict[str, Path]:
     return {
