@@ -175,18 +175,26 @@ class _Turn:
 
     async def _late_send(self, answer: Answer) -> None:
         """A hash for the transaction request that failed unanswered: the machine re-checks it
-        as that intent's payment (it never builds another).  Anything else is refused."""
+        as that intent's payment (it never builds another).  If the user has started another
+        purchase since, the hash is still recorded with the backend (recording reads the chain
+        and never moves G$), so the G$ it moved is credited.  Anything else is refused."""
         if (answer.request_id != self.late_send or answer.kind != "send_transaction"
                 or answer.outcome != "ok" or answer.tx_hash is None):  # fmt: skip
             raise guard.Refused(409, "This wallet request is no longer open.")
+        self.late_send = None
         result = step(self.snapshot, ev.PaymentSubmitted(tx_hash=answer.tx_hash,
                                                          at=self.host.clock()))  # fmt: skip
-        if not result.accepted:
-            log.warning("a late transaction hash was not for the current intent: not recorded")
-            raise guard.Refused(409, "This wallet request is no longer open.")
-        self.late_send = None
-        self.snapshot = result.snapshot
-        await self._drive([], list(result.effects))
+        # While a newer prompt is open the machine awaits *its* hash: never give it this one.
+        if result.accepted and self.pending is None:
+            self.snapshot = result.snapshot
+            await self._drive([], list(result.effects))
+            return
+        wallet = self.snapshot.wallet
+        if wallet is not None:
+            recorded = await self._run_effect(fx.RecordPayment(tx_hash=answer.tx_hash,
+                                                               account=wallet.account))  # fmt: skip
+            log.info("a late transaction hash of an earlier intent was recorded: %s",
+                     getattr(recorded, "type", None))  # fmt: skip
 
     async def fail_pending(self, code: str) -> None:
         """The pending request can no longer be answered (timeout, account or chain changed)."""

@@ -170,6 +170,39 @@ async def test_a_hash_reported_after_the_request_timed_out_is_that_intents_payme
         assert world.backend.ledger.credited(world.account.lower()) == 25_300_000
 
 
+async def test_a_late_hash_that_arrives_during_the_next_purchase_is_still_credited(
+    world: World,
+) -> None:
+    async with client_for(host_app(world, wallet_timeout_s=60)) as client:
+        tab = await buy(await Tab(client, world).open())
+        old_request = tab.request
+        assert old_request is not None
+        world.clock.advance(61)
+        await tab.open()
+        await tab.send("enter_amount", text="5000")
+        await tab.send("confirm")  # a new, explicit purchase: its own prompt
+        assert tab.state == "awaiting_signature" and tab.request
+        new_request = tab.request
+        wallet = world.chain.wallet(world.account)
+        tx_hash = await wallet.send_purchase(payer=world.account, buyer=world.account,
+                                             amount_wei=20_000 * 10**18)  # fmt: skip
+        await tab.post("/wallet", {"request_id": old_request["request_id"],
+                                   "kind": "send_transaction", "tx_hash": tx_hash})  # fmt: skip
+        assert tab.state == "awaiting_signature"  # the new purchase is untouched
+        assert world.backend.ledger.credited(world.account.lower()) == 25_300_000
+        # the user signs the new prompt too: its own hash settles the new purchase
+        amount = int(new_request["tx"]["data"][74:138], 16)
+        new_hash = await wallet.send_purchase(payer=world.account, buyer=world.account,
+                                              amount_wei=amount)  # fmt: skip
+        await tab.post("/wallet", {"request_id": new_request["request_id"],
+                                   "kind": "send_transaction", "tx_hash": new_hash})  # fmt: skip
+        if tab.state == "signing_in":
+            await tab.approve()
+        assert tab.state == "payment_confirmed"
+        assert world.chain.total_deposited(world.account) == 25_000 * 10**18
+        assert world.backend.ledger.credited(world.account.lower()) == 25_300_000 + 6_325_000
+
+
 async def test_account_switch_in_the_wallet_cancels_the_pending_transaction(tab: Tab) -> None:
     await buy(tab)
     await tab.post("/wallet", {"kind": "accounts_changed", "accounts": ["0x" + "cd" * 20]})
