@@ -29,8 +29,8 @@ ANCHORS: dict[str, tuple[str, str]] = {
                                        "Storybook 10 `storybook build`, same frames: wall"),
     "catalogue_build_process_rss_mib": ("anchor_storybook_build_rss_mib",
                                         "Storybook 10 `storybook build`: largest process"),
-    "screenshot_ms_p50": ("anchor_playwright_test_ms_per_shot",
-                          "Playwright Test toHaveScreenshot, same frames: run wall / shots"),
+    "visual_ms_per_shot": ("anchor_playwright_test_ms_per_shot",
+                           "Playwright Test toHaveScreenshot, same frames: run wall / shots"),
 }  # fmt: skip
 """Each figure and the anchor it is compared with."""
 
