@@ -30,7 +30,6 @@ from typing import TypeVar
 
 import pytest
 from syrupy.assertion import SnapshotAssertion
-from syrupy.extensions.json import JSONSnapshotExtension
 
 from . import index
 from .a11y import (
@@ -46,6 +45,7 @@ from .background import BrowserLoop, JobQueue
 from .capture import CAPTURE_METHODS, THEMES, Harness, Shot, default_concurrency
 from .report import VisualReport, merge, read_fragments
 from .syrupy_png import (
+    A11yJSONExtension,
     CompareOptions,
     ShotContext,
     chromium_note,
@@ -326,7 +326,7 @@ def png_snapshot(
 @pytest.fixture
 def a11y_snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
     """syrupy JSON snapshot (one file per story x theme) for the non-blocking axe findings."""
-    return snapshot.use_extension(JSONSnapshotExtension)
+    return snapshot.use_extension(A11yJSONExtension)
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
