@@ -22,6 +22,7 @@ it has no ``index.json``), else a fresh build in ``build/visual-catalogue`` made
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Awaitable, Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -71,6 +72,8 @@ class VisualState:
     a11y_blocking: list[str] = field(default_factory=list)
     loop: BrowserLoop | None = None
     summary: list[str] = field(default_factory=list)  # DIFF lines of the merged outcomes
+    stale: list[str] = field(default_factory=list)  # baselines of stories the catalogue lacks
+    warn_stale: bool = False  # --snapshot-warn-unused: report stale baselines, do not fail
 
 
 STATE = pytest.StashKey[VisualState]()
@@ -119,6 +122,8 @@ def in_shard(story_ids: list[str], shard: tuple[int, int] | None) -> list[str]:
 def pytest_configure(config: pytest.Config) -> None:
     if STATE in config.stash:
         return
+    # asked for by the user, not implied by --shard below: stale baselines then only warn
+    warn_stale = bool(getattr(config.option, "warn_unused_snapshots", False))
     shard = config.getoption("shard", default=None)
     if shard:
         parse_shard(shard)
@@ -126,7 +131,7 @@ def pytest_configure(config: pytest.Config) -> None:
         config.option.warn_unused_snapshots = True
     report_dir = config.getoption("visual_report_dir", default=None)
     out = Path(report_dir) if report_dir else config.rootpath / "build" / "visual-report"
-    config.stash[STATE] = VisualState(report=VisualReport(out))
+    config.stash[STATE] = VisualState(report=VisualReport(out), warn_stale=warn_stale)
 
 
 def _state(config: pytest.Config) -> VisualState:
@@ -335,11 +340,54 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         state.report.clear_output()  # workers share the controller's report directory
 
 
+_BASELINE = re.compile(
+    r"^test_(?:screenshot_matches_baseline|accessibility)\[(?P<id>.+)\]\.(?:png|json)$"
+)
+
+
+def stale_baselines(snapshot_dir: Path, story_ids: list[str]) -> list[Path]:
+    """Baselines in ``snapshot_dir`` whose story × mode the catalogue does not have.
+
+    syrupy reports an unused single-file snapshot only when pytest was given no path (with
+    paths, a file no test that ran matches is skipped), so ``pytest tests/visual``, ``nox -s
+    visual`` and every ``--shard`` run would keep a removed story's baselines forever.  This
+    check knows every shot of the whole catalogue, whatever the selection or the shard.
+    """
+    if not snapshot_dir.is_dir():
+        return []
+    known = {s.key for s in index.shots_for(story_ids)}
+    known |= {f"{s}--{t}" for s in story_ids for t in THEMES}
+    return sorted(p for p in snapshot_dir.iterdir()
+                  if (m := _BASELINE.match(p.name)) and m["id"] not in known)  # fmt: skip
+
+
+def _check_stale(session: pytest.Session, state: VisualState, updating: bool) -> None:
+    if state.catalogue_dir is None or is_xdist_worker(session.config):
+        return
+    dirs = set()
+    for item in session.items:
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and {"visual_shot", "a11y_case"} & set(callspec.params):
+            dirs.add(item.path.parent / "__snapshots__" / item.path.stem)
+    story_ids = index.load_story_ids(state.catalogue_dir)
+    for snapshot_dir in sorted(dirs):
+        for path in stale_baselines(snapshot_dir, story_ids):
+            if updating:
+                path.unlink()
+                state.stale.append(f"deleted {path.name} (no such story in the catalogue)")
+            else:
+                state.stale.append(f"STALE {path.name}: no such story in the catalogue; "
+                                   "pytest --snapshot-update deletes it")  # fmt: skip
+    if state.stale and not updating and not state.warn_stale:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
 def pytest_sessionfinish(session: pytest.Session) -> None:
     config = session.config
     state = config.stash.get(STATE, None)
     if state is None:
         return
+    _check_stale(session, state, bool(config.getoption("update_snapshots", default=False)))
     if config.getoption("update_snapshots", default=False):
         if state.running_chromium:
             for version_dir in state.recorded:
@@ -371,9 +419,11 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if state is None:
         return
     report = state.report
-    if not (state.summary or report.notes or state.a11y_blocking):
+    if not (state.summary or report.notes or state.a11y_blocking or state.stale):
         return
     terminalreporter.section("visual regression", sep="=")
+    for line in state.stale:
+        terminalreporter.write_line(line, red=line.startswith("STALE"))
     for note in report.notes:
         terminalreporter.write_line(note, yellow=True)
     for line in state.summary:

@@ -92,6 +92,24 @@ def test_unused_baseline_fails_the_run(
     assert run(pytester, catalogues["original"], "--snapshot-warn-unused").ret == 0
 
 
+def test_a_baseline_of_a_story_the_catalogue_lacks_fails_even_when_paths_are_given(
+    pytester: pytest.Pytester, catalogues: dict[str, Path]
+) -> None:
+    pytester.makepyfile(test_visual=SCREENSHOTS_ONLY)
+    run(pytester, catalogues["original"], "--snapshot-update").assert_outcomes(passed=4)
+    stray = baselines(pytester) / "test_screenshot_matches_baseline[widget--gone--dark-mobile].png"
+    stray.write_bytes(next(baselines(pytester).glob("*.png")).read_bytes())
+
+    # with a path syrupy skips a file no test that ran matches; the plugin does not
+    result = run(pytester, catalogues["original"], "test_visual.py", "--shard", "1/1")
+    result.assert_outcomes(passed=4)
+    assert result.ret != 0
+    result.stdout.fnmatch_lines(["*STALE test_screenshot_matches_baseline[[]widget--gone*"])
+    run(pytester, catalogues["original"], "test_visual.py", "--snapshot-update")
+    assert not stray.exists() and len(list(baselines(pytester).glob("*.png"))) == 4
+    assert run(pytester, catalogues["original"], "test_visual.py").ret == 0
+
+
 def test_visual_change_fails_and_writes_the_report(
     pytester: pytest.Pytester, catalogues: dict[str, Path]
 ) -> None:
