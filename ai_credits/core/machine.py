@@ -119,24 +119,26 @@ def _wallet_balance(run: _Run) -> int:
     return wallet.g_balance_wei or 0 if wallet else 0
 
 
+def _this_wallets_purchase(run: _Run) -> PendingAction | None:
+    """The pending purchase, if it was made by the wallet connected now."""
+    pending = run.snap.pending
+    if pending is None or pending.kind != "purchase":
+        return None
+    wallet = _current_wallet(run)
+    mine = pending.account is None or (wallet is not None and wallet.account == pending.account)
+    return pending if mine else None
+
+
 def _in_flight(run: _Run) -> bool:
     """A purchase of *this* wallet has a transaction that may still move G$."""
-    pending = run.snap.pending
-    if pending is None or pending.kind != "purchase" or not pending.in_flight:
-        return False
-    wallet = _current_wallet(run)
-    return pending.account is None or (wallet is not None and wallet.account == pending.account)
+    pending = _this_wallets_purchase(run)
+    return pending is not None and pending.in_flight
 
 
 def _awaiting_late_hash(run: _Run) -> bool:
     """A purchase of *this* wallet whose wallet never said what it did: a hash may still come."""
-    pending = run.snap.pending
-    if pending is None or pending.kind != "purchase" or not pending.unanswered:
-        return False
-    if pending.tx_hash is not None:
-        return False
-    wallet = _current_wallet(run)
-    return pending.account is None or (wallet is not None and wallet.account == pending.account)
+    pending = _this_wallets_purchase(run)
+    return pending is not None and pending.unanswered and pending.tx_hash is None
 
 
 def _priced(config: WidgetConfig, event: ev.AccountLoaded) -> WidgetConfig:
