@@ -66,9 +66,10 @@ class Tab:
         await self.post("/event", {"type": event, **fields})
         return self
 
-    async def approve(self) -> Tab:
-        """Do what the wallet request asks, on the in-memory chain, and report it."""
-        request = self.request
+    async def approve(self, request: dict[str, Any] | None = None) -> Tab:
+        """Do what the wallet request asks, on the in-memory chain, and report it: the request
+        of this page, or ``request``, one handed out earlier (a prompt the user signs late)."""
+        request = request or self.request
         assert request is not None, f"no wallet request in {self.state}"
         rid, kind = request["request_id"], request["kind"]
         wallet = self.world.chain.wallet(self.world.account)

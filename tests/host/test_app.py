@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import re
+from typing import Any
 
+import httpx
 import pytest
 
 from ai_credits.host import MemoryStore, RedisStore
@@ -125,82 +127,82 @@ async def test_a_stale_or_mismatched_answer_is_refused(tab: Tab) -> None:
     await tab.post("/wallet", {"kind": "chain_changed"}, status=400)
 
 
+async def timed_out_purchase(
+    client: httpx.AsyncClient, world: World
+) -> tuple[Tab, dict[str, Any]]:
+    """A 20,000 G$ purchase whose transaction request the page never answered in time (the
+    host's ``wallet_timeout_s`` is 60 s), and that request: its prompt may still be signed."""
+    tab = await buy(await Tab(client, world).open())
+    request = tab.request
+    assert request is not None
+    world.clock.advance(30)
+    await tab.open()
+    assert tab.state == "awaiting_signature"
+    world.clock.advance(31)
+    await tab.open()
+    assert tab.state == "payment_failed" and tab.request is None
+    assert "Check your wallet before paying again" in tab.html
+    return tab, request
+
+
+def credited(world: World) -> int:
+    return world.backend.ledger.credited(world.account.lower())
+
+
 async def test_an_unanswered_transaction_request_times_out_and_is_never_paid_again(
     world: World,
 ) -> None:
     async with client_for(host_app(world, wallet_timeout_s=60)) as client:
-        tab = await buy(await Tab(client, world).open())
-        world.clock.advance(30)
-        await tab.open()
-        assert tab.state == "awaiting_signature"
-        world.clock.advance(31)  # the page that had it never answered: the request fails
-        await tab.open()
-        assert tab.state == "payment_failed" and tab.request is None
+        tab, _ = await timed_out_purchase(client, world)
         # the wallet's prompt may still be open and signed later: no second transfer is offered
         assert "Pay 20,000.00 G$ Again" not in tab.html
         await tab.send("pay_again")
+        await tab.open()  # a reload
         assert tab.state == "payment_failed" and tab.request is None
+        assert world.chain.total_deposited(world.account) == 0
 
 
 async def test_a_hash_reported_after_the_request_timed_out_is_that_intents_payment(
     world: World,
 ) -> None:
     async with client_for(host_app(world, wallet_timeout_s=60)) as client:
-        tab = await buy(await Tab(client, world).open())
-        request = tab.request
-        assert request is not None
-        world.clock.advance(61)
-        await tab.open()
-        assert tab.state == "payment_failed" and "Check your wallet" in tab.html
+        tab, request = await timed_out_purchase(client, world)
         await tab.send("enter_amount", text="5000")  # the user moves on meanwhile
         assert tab.state == "quote_ready"
         # the user signs the old prompt after all: the page reports its hash late
-        wallet = world.chain.wallet(world.account)
-        tx_hash = await wallet.send_purchase(payer=world.account, buyer=world.account,
-                                             amount_wei=20_000 * 10**18)  # fmt: skip
-        late = {"request_id": request["request_id"], "kind": "send_transaction",
-                "tx_hash": tx_hash}  # fmt: skip
-        await tab.post("/wallet", late)
-        if tab.state == "signing_in":
-            await tab.approve()
+        await tab.approve(request)
+        assert tab.state == "signing_in"
+        await tab.approve()
         assert tab.state == "payment_confirmed"
         assert world.chain.total_deposited(world.account) == 20_000 * 10**18
-        assert world.backend.ledger.credited(world.account.lower()) == 25_300_000
-        await tab.post("/wallet", late, status=409)  # reported twice: credited once
-        assert world.backend.ledger.credited(world.account.lower()) == 25_300_000
+        assert credited(world) == 25_300_000
+        (entry,) = world.backend.ledger.entries(world.account.lower())
+        tx_hash = entry.tx_hash
+        report = {"request_id": request["request_id"], "kind": "send_transaction",
+                  "tx_hash": tx_hash}  # fmt: skip
+        await tab.post("/wallet", report, status=409)  # the same hash reported twice
+        assert credited(world) == 25_300_000
 
 
 async def test_a_late_hash_that_arrives_during_the_next_purchase_is_still_credited(
     world: World,
 ) -> None:
     async with client_for(host_app(world, wallet_timeout_s=60)) as client:
-        tab = await buy(await Tab(client, world).open())
-        old_request = tab.request
-        assert old_request is not None
-        world.clock.advance(61)
-        await tab.open()
+        tab, old_request = await timed_out_purchase(client, world)
         await tab.send("enter_amount", text="5000")
         await tab.send("confirm")  # a new, explicit purchase: its own prompt
         assert tab.state == "awaiting_signature" and tab.request
         new_request = tab.request
-        wallet = world.chain.wallet(world.account)
-        tx_hash = await wallet.send_purchase(payer=world.account, buyer=world.account,
-                                             amount_wei=20_000 * 10**18)  # fmt: skip
-        await tab.post("/wallet", {"request_id": old_request["request_id"],
-                                   "kind": "send_transaction", "tx_hash": tx_hash})  # fmt: skip
+        await tab.approve(old_request)
         assert tab.state == "awaiting_signature"  # the new purchase is untouched
-        assert world.backend.ledger.credited(world.account.lower()) == 25_300_000
+        assert credited(world) == 25_300_000
         # the user signs the new prompt too: its own hash settles the new purchase
-        amount = int(new_request["tx"]["data"][74:138], 16)
-        new_hash = await wallet.send_purchase(payer=world.account, buyer=world.account,
-                                              amount_wei=amount)  # fmt: skip
-        await tab.post("/wallet", {"request_id": new_request["request_id"],
-                                   "kind": "send_transaction", "tx_hash": new_hash})  # fmt: skip
-        if tab.state == "signing_in":
-            await tab.approve()
+        await tab.approve(new_request)
+        assert tab.state == "signing_in"
+        await tab.approve()
         assert tab.state == "payment_confirmed"
         assert world.chain.total_deposited(world.account) == 25_000 * 10**18
-        assert world.backend.ledger.credited(world.account.lower()) == 25_300_000 + 6_325_000
+        assert credited(world) == 25_300_000 + 6_325_000
 
 
 async def test_account_switch_in_the_wallet_cancels_the_pending_transaction(tab: Tab) -> None:

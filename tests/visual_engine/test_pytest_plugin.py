@@ -77,13 +77,19 @@ def test_snapshot_update_writes_baselines_then_the_suite_passes(
     assert second.ret == 0, "nothing may be reported unused after an update"
 
 
+def recorded_with_a_stray_baseline(pytester: pytest.Pytester, catalogue: Path) -> Path:
+    """Baselines recorded for one story, plus one of a story the catalogue does not have."""
+    pytester.makepyfile(test_visual=SCREENSHOTS_ONLY)
+    run(pytester, catalogue, "--snapshot-update").assert_outcomes(passed=4)
+    stray = baselines(pytester) / "test_screenshot_matches_baseline[widget--gone--dark-mobile].png"
+    stray.write_bytes(next(baselines(pytester).glob("*.png")).read_bytes())
+    return stray
+
+
 def test_unused_baseline_fails_the_run(
     pytester: pytest.Pytester, catalogues: dict[str, Path]
 ) -> None:
-    pytester.makepyfile(test_visual=SCREENSHOTS_ONLY)
-    run(pytester, catalogues["original"], "--snapshot-update").assert_outcomes(passed=4)
-    stray = baselines(pytester) / "test_screenshot_matches_baseline[widget--gone--dark-mobile].png"
-    stray.write_bytes(next(baselines(pytester).glob("*.png")).read_bytes())
+    recorded_with_a_stray_baseline(pytester, catalogues["original"])
 
     result = run(pytester, catalogues["original"])
     result.assert_outcomes(passed=4)
@@ -95,10 +101,7 @@ def test_unused_baseline_fails_the_run(
 def test_a_baseline_of_a_story_the_catalogue_lacks_fails_even_when_paths_are_given(
     pytester: pytest.Pytester, catalogues: dict[str, Path]
 ) -> None:
-    pytester.makepyfile(test_visual=SCREENSHOTS_ONLY)
-    run(pytester, catalogues["original"], "--snapshot-update").assert_outcomes(passed=4)
-    stray = baselines(pytester) / "test_screenshot_matches_baseline[widget--gone--dark-mobile].png"
-    stray.write_bytes(next(baselines(pytester).glob("*.png")).read_bytes())
+    stray = recorded_with_a_stray_baseline(pytester, catalogues["original"])
 
     # with a path syrupy skips a file no test that ran matches; the plugin does not
     result = run(pytester, catalogues["original"], "test_visual.py", "--shard", "1/1")
