@@ -89,8 +89,18 @@ FREEZE_CSS = """
 }
 [data-visual-mask] * { visibility: hidden !important; }
 """
+# Both scripts below end alike: fonts loaded, animations cancelled, the root's page rect (or null).
+_SETTLE_AND_MEASURE_JS = """\
+  await document.fonts.ready;
+  for (const a of document.getAnimations()) a.cancel();
+  const el = document.querySelector(rootSelector);
+  if (!el) return null;
+  const r = el.getBoundingClientRect();
+  return {x: r.left + scrollX, y: r.top + scrollY, width: r.width, height: r.height};
+}"""
 # Runs in the frame: freeze, wait for load + ready marker + fonts, return the root's page rect.
-PREPARE_JS = """async ([css, rootSelector]) => {
+PREPARE_JS = (
+    """async ([css, rootSelector]) => {
   const style = document.createElement('style');
   style.setAttribute('data-visual-freeze', '');
   style.textContent = css;
@@ -104,20 +114,17 @@ PREPARE_JS = """async ([css, rootSelector]) => {
       if (root.dataset.widgetReady === 'true') { obs.disconnect(); resolve(); }
     }).observe(root, {attributes: true, attributeFilter: ['data-widget-ready']}));
   }
-  await document.fonts.ready;
-  for (const a of document.getAnimations()) a.cancel();
-  const el = document.querySelector(rootSelector);
-  if (!el) return null;
-  const r = el.getBoundingClientRect();
-  return {x: r.left + scrollX, y: r.top + scrollY, width: r.width, height: r.height};
-}"""
+"""
+    + _SETTLE_AND_MEASURE_JS
+)
 # Runs in a page already showing a frame of the same catalogue: swap ``html`` in when its <head>
 # and scripts equal the page's (else return why not, and the caller navigates). What a navigation
 # would do is replayed: attributes of <html>/<body>, focus reset, scroll to the top, the widget
 # script's boot (init per root: data-js, counters, autofocus), a frame, fonts, animations
 # cancelled. The frame's inline script is not re-run: it only reports the height to an embedding
 # page. The freeze <style> stays from the first navigation.
-SWAP_JS = """async ([html, rootSelector]) => {
+SWAP_JS = (
+    """async ([html, rootSelector]) => {
   const next = new DOMParser().parseFromString(html, 'text/html');
   const head = d => [...d.head.children]
     .filter(e => e.tagName !== 'TITLE' && !e.hasAttribute('data-visual-freeze'))
@@ -140,13 +147,9 @@ SWAP_JS = """async ([html, rootSelector]) => {
   const framed = window.self !== window.top;
   for (const r of document.querySelectorAll('.gw-root')) window.AiCreditsWidget.init(r, framed);
   await new Promise(r => requestAnimationFrame(r));
-  await document.fonts.ready;
-  for (const a of document.getAnimations()) a.cancel();
-  const el = document.querySelector(rootSelector);
-  if (!el) return null;
-  const r = el.getBoundingClientRect();
-  return {x: r.left + scrollX, y: r.top + scrollY, width: r.width, height: r.height};
-}"""
+"""
+    + _SETTLE_AND_MEASURE_JS
+)
 READY_TIMEOUT_MS = 10_000
 CAPTURE_METHODS = ("swap", "navigate")
 ENV_CONCURRENCY = "VISUAL_CONCURRENCY"
